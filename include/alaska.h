@@ -1,0 +1,61 @@
+/*
+ * alaska.h — public C API of the Alaska runtime.
+ *
+ * Programs built with alaska-clang never need this header: the pass rewrites malloc & co.
+ * into these functions. Include it to allocate handles explicitly (hand-written code, or
+ * tests of the runtime), to translate a handle by hand, or to read statistics.
+ *
+ *   cc prog.c $(pkg-config --cflags --libs alaska)
+ *
+ * Semantics follow the malloc family: NULL + errno=ENOMEM on exhaustion or on sizes a
+ * handle cannot address (>= 4 GiB). Bad input (double free, free of a pointer that is
+ * neither a live handle nor a system allocation, use of a freed handle) is reported as
+ * "alaska: ..." on stderr and the process exits non-zero.
+ */
+#ifndef ALASKA_H
+#define ALASKA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alaska/abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Allocate `size` bytes; returns a handle (bit 63 set). */
+void *halloc(size_t size);
+/* Zeroed array allocation; overflow of nmemb * size gives NULL + ENOMEM. */
+void *hcalloc(size_t nmemb, size_t size);
+/* Resize; contents up to the smaller size survive. hrealloc(NULL, n) == halloc(n).
+ * Accepts pointers from the system allocator too (forwarded to libc realloc). */
+void *hrealloc(void *ptr, size_t size);
+/* Free a handle. NULL is a no-op; system-allocator pointers are forwarded to libc free. */
+void hfree(void *ptr);
+/* Usable bytes behind a handle (>= the requested size). */
+size_t alaska_usable_size(void *ptr);
+/* Current address of the object behind a handle plus its offset; identity for plain
+ * pointers. The address is valid until the object moves (see docs/design.md). */
+void *alaska_translate(void *ptr);
+
+/* Counters, also printed at exit with ALASKA_STATS=1 as one `alaska-stats:` line. */
+typedef struct alaska_stats {
+  uint64_t halloc;               /* allocations served (all entry points) */
+  uint64_t hfree;                /* frees served */
+  uint64_t handles_live;         /* handle ids currently in use */
+  uint64_t handles_peak;         /* high-water mark of handles_live */
+  uint64_t heap_committed_bytes; /* bytes of heap pages currently backed by memory */
+  uint64_t live_bytes;           /* bytes in live objects (usable sizes) */
+  uint64_t pages_released;       /* heap pages returned to the OS so far */
+} alaska_stats_t;
+
+void alaska_get_stats(alaska_stats_t *out);
+/* Print the `alaska-stats:` line to stderr now. */
+void alaska_print_stats(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ALASKA_H */

@@ -1,0 +1,119 @@
+/*
+ * alaska/abi.h — the handle ABI shared by the compiler pass (C++) and the runtime (C).
+ *
+ * Everything the pass emits and the runtime relies on is named here: the handle layout,
+ * the handle-table address, the poison value of a freed entry, and the name of every
+ * runtime entry point the pass may call (ASan-style named constants). Change one and you
+ * must bump ALASKA_ABI_VERSION: every module the pass transforms references the symbol
+ * ALASKA_ABI_SYMBOL, which only a runtime of the same version defines, so a mismatched
+ * pass/runtime pair fails at link time instead of corrupting memory at run time.
+ *
+ * Handle layout (64 bits):
+ *
+ *    63  62 ............ 32  31 ............ 0
+ *   [ 1 |   handle id (31)  |   offset (32)    ]
+ *
+ * A value with bit 63 clear is an ordinary pointer and translates to itself. Pointer
+ * arithmetic on a handle changes the offset only (objects are < 4 GiB). On x86-64 a
+ * handle is a non-canonical address, so dereferencing one without translation faults.
+ *
+ * Translation (≈6 instructions, emitted inline by the pass):
+ *
+ *   if ((int64_t)h >= 0) return h;                         // plain pointer
+ *   entry = (uint64_t *)((h >> ALASKA_ENTRY_SHIFT) & ALASKA_ENTRY_MASK);
+ *   return *entry + (uint32_t)h;                           // base + offset
+ *
+ * The shift moves bit 63 to bit 34, which *is* ALASKA_TABLE_BASE (2^34), and the id
+ * to bits 3..33 (id * 8); the mask clears the three offset bits that leak into 0..2.
+ */
+#ifndef ALASKA_ABI_H
+#define ALASKA_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- versioning -------------------------------------------------------------------- */
+#define ALASKA_ABI_VERSION 1
+/* Defined (as a global) only by the runtime of this ABI version; referenced by every
+ * transformed module. */
+#define ALASKA_ABI_SYMBOL "__alaska_abi_version_1"
+
+/* ---- handle layout ------------------------------------------------------------------ */
+#define ALASKA_HANDLE_BIT (1ULL << 63)
+#define ALASKA_ID_BITS 31
+#define ALASKA_OFFSET_BITS 32
+#define ALASKA_OFFSET_MASK 0xffffffffULL
+#define ALASKA_MAX_ID ((1ULL << ALASKA_ID_BITS) - 1)
+/* Largest object a handle can address; larger requests are not handles. */
+#define ALASKA_MAX_HANDLE_OBJECT (1ULL << ALASKA_OFFSET_BITS)
+
+/* ---- handle table ------------------------------------------------------------------- */
+/* One 8-byte entry per id holding the object's current address. Reserved at this fixed
+ * address with MAP_FIXED_NOREPLACE | MAP_NORESERVE (16 GiB of address space, committed
+ * lazily by the kernel); the runtime aborts with a message if the range is taken. */
+#define ALASKA_TABLE_BASE (1ULL << 34)
+#define ALASKA_TABLE_ENTRIES (1ULL << ALASKA_ID_BITS)
+#define ALASKA_TABLE_BYTES (ALASKA_TABLE_ENTRIES * 8ULL)
+#define ALASKA_ENTRY_SHIFT 29
+#define ALASKA_ENTRY_MASK (~7ULL)
+
+/* A freed (or never handed out) entry holds ALASKA_POISON_BASE. A use of a freed handle
+ * therefore touches [POISON_BASE, POISON_BASE + 4 GiB), a PROT_NONE reservation; the
+ * runtime's SIGSEGV handler recognises the address and reports "use of freed handle". */
+#define ALASKA_POISON_BASE (1ULL << 35)
+#define ALASKA_POISON_BYTES (1ULL << 32)
+
+static inline int alaska_is_handle(const void *p) { return (int64_t)(uintptr_t)p < 0; }
+static inline uint32_t alaska_handle_id(const void *p) {
+  return (uint32_t)(((uintptr_t)p >> ALASKA_OFFSET_BITS) & ALASKA_MAX_ID);
+}
+static inline uint32_t alaska_handle_offset(const void *p) {
+  return (uint32_t)((uintptr_t)p & ALASKA_OFFSET_MASK);
+}
+static inline void *alaska_make_handle(uint32_t id, uint32_t offset) {
+  return (void *)(uintptr_t)(ALASKA_HANDLE_BIT | ((uint64_t)id << ALASKA_OFFSET_BITS) | offset);
+}
+/* The same sequence the pass emits inline. */
+static inline void *alaska_translate_inline(const void *p) {
+  uint64_t v = (uint64_t)(uintptr_t)p;
+  if ((int64_t)v >= 0) return (void *)(uintptr_t)v;
+  uint64_t base = *(volatile uint64_t *)(uintptr_t)((v >> ALASKA_ENTRY_SHIFT) & ALASKA_ENTRY_MASK);
+  return (void *)(uintptr_t)(base + (uint32_t)v);
+}
+
+/* ---- runtime entry points the pass calls ------------------------------------------- */
+/* Allocation replacement (see compiler/pass/Replace*). Signatures match the C functions
+ * they replace unless noted. */
+#define ALASKA_RT_MALLOC "halloc"                 /* void *(size_t) */
+#define ALASKA_RT_CALLOC "hcalloc"                /* void *(size_t, size_t) */
+#define ALASKA_RT_REALLOC "hrealloc"              /* void *(void *, size_t) */
+#define ALASKA_RT_FREE "hfree"                    /* void (void *) */
+#define ALASKA_RT_USABLE_SIZE "alaska_usable_size" /* size_t (void *) */
+#define ALASKA_RT_STRDUP "alaska_strdup"          /* char *(const char *) */
+#define ALASKA_RT_STRNDUP "alaska_strndup"        /* char *(const char *, size_t) */
+#define ALASKA_RT_POSIX_MEMALIGN "alaska_posix_memalign" /* int (void **, size_t, size_t) */
+#define ALASKA_RT_ALIGNED_ALLOC "alaska_aligned_alloc"   /* void *(size_t align, size_t) */
+#define ALASKA_RT_MEMALIGN "alaska_memalign"      /* void *(size_t align, size_t) */
+#define ALASKA_RT_REALLOCARRAY "alaska_reallocarray" /* void *(void *, size_t, size_t) */
+/* C++: operator new never returns NULL (reports and exits on exhaustion, as the runtime
+ * cannot throw from C); the nothrow variants may. delete of any variant is hfree. */
+#define ALASKA_RT_NEW "alaska_new"                /* void *(size_t) */
+#define ALASKA_RT_NEW_NOTHROW "alaska_new_nothrow" /* void *(size_t) */
+#define ALASKA_RT_NEW_ALIGNED "alaska_new_aligned" /* void *(size_t, size_t align) */
+#define ALASKA_RT_NEW_ALIGNED_NOTHROW "alaska_new_aligned_nothrow" /* void *(size_t, size_t) */
+
+/* Out-of-line translation (identity for plain pointers). The pass emits translation
+ * inline; this is for escape wrappers and tests. */
+#define ALASKA_RT_TRANSLATE "alaska_translate"    /* void *(void *) */
+/* The object behind this handle will be referenced by uncompiled code after the call
+ * returns (setvbuf, pthread_create's argument, putenv, ...): never move it again. */
+#define ALASKA_RT_PIN_FOREVER "alaska_pin_forever" /* void (void *) */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ALASKA_ABI_H */
