@@ -1,0 +1,610 @@
+/*
+ * barrier.c — stop-the-world barrier, pinned set, alaska_compact, stress mode.
+ * Protocol and soundness argument: docs/design.md §6.2.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "barrier.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alaska.h"
+#include "heap.h"
+#include "internal.h"
+#include "stats.h"
+#include "threads.h"
+
+/* ---- configuration ------------------------------------------------------------------- */
+
+#define DEFAULT_TIMEOUT_US 5000
+static int barrier_signo;              /* 0 until init */
+static uint64_t barrier_timeout_ns;
+static int stress_enabled;
+static unsigned stress_period_ms = 1;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+/* ---- handshake state ---------------------------------------------------------------- */
+
+static uint32_t gen_counter;             /* last generation used (initiator, under lock) */
+static _Atomic uint32_t active_gen;      /* generation being answered; 0 = none */
+static _Atomic uint32_t release_gen;     /* stopped threads of gen g wait until >= g */
+static _Atomic uint32_t ack_seq;         /* bumped by every answer; the initiator waits on it */
+static alaska_thread_t *initiator;       /* record of the initiating thread (or NULL) */
+static int barrier_owned;                /* a successful stop not yet released */
+static struct timespec stop_started;
+
+/* ---- statistics ---------------------------------------------------------------------- */
+
+static _Atomic uint64_t st_attempts, st_barriers, st_busy, st_timeout, st_unscannable;
+static _Atomic uint64_t st_objects_moved, st_bytes_moved, st_pause_max_us, st_pause_total_us;
+static _Atomic uint64_t pause_hist[ALASKA_PAUSE_BUCKETS];
+
+/* ---- small helpers ------------------------------------------------------------------- */
+
+static long futex_wait(_Atomic uint32_t *addr, uint32_t expected, const struct timespec *rel) {
+  return syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, expected, rel, NULL, 0);
+}
+static void futex_wake(_Atomic uint32_t *addr, int n) {
+  syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+static uint64_t elapsed_ns(const struct timespec *since) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (uint64_t)(now.tv_sec - since->tv_sec) * 1000000000ull +
+         (uint64_t)(now.tv_nsec - since->tv_nsec);
+}
+static void write_stderr(const char *msg) {
+  ssize_t ignored = write(2, msg, strlen(msg));
+  (void)ignored;
+}
+
+/* Log-linear histogram: values < 16 µs exact, then 8 buckets per power of two. */
+static unsigned pause_bucket(uint64_t us) {
+  if (us < 16) return (unsigned)us;
+  unsigned e = 63u - (unsigned)__builtin_clzll(us); /* e >= 4 */
+  unsigned idx = 16u + (e - 4u) * 8u + (unsigned)((us >> (e - 3u)) & 7u);
+  return idx < ALASKA_PAUSE_BUCKETS ? idx : ALASKA_PAUSE_BUCKETS - 1;
+}
+static uint64_t bucket_upper_us(unsigned idx) {
+  if (idx < 16) return idx;
+  unsigned e = 4u + (idx - 16u) / 8u, sub = (idx - 16u) % 8u;
+  return ((8ull + sub + 1) << (e - 3u)) - 1;
+}
+
+/* ---- the signal handler (async-signal-safe only) ------------------------------------- */
+
+/* The record of the interrupted thread. The initial thread may have been registered from
+ * another thread (its TLS pointer unset): look it up by tid. The initiator holds the
+ * registry lock while any generation is active, so the list is stable. */
+static alaska_thread_t *handler_self(void) {
+  alaska_thread_t *t = alaska_thread_self();
+  if (t) return t;
+  pid_t tid = (pid_t)syscall(SYS_gettid);
+  for (t = alaska_threads_first(); t; t = t->next)
+    if (t->tid == tid && t->is_main) return t;
+  return NULL;
+}
+
+/* Decides which stack ranges hold this thread's pins, given an address `here` in the
+ * handler's own frame: everything from here up (our frame, the kernel-saved registers,
+ * the interrupted red zone and frames) to the top of the stack we run on. */
+static int compute_scan_ranges(alaska_thread_t *t, uintptr_t here) {
+  here &= ~(uintptr_t)7;
+  if (here < t->stack_hi && here >= t->stack_hi - t->stack_size) {
+    t->scan_lo[0] = here;
+    t->scan_hi[0] = t->stack_hi;
+    t->nranges = 1;
+    return ALASKA_ACK_STOPPED;
+  }
+  /* Running on the signal stack: scan it from here, plus the whole mapped part of the
+   * thread's own stack (the interrupted frames' sp is not known; scanning dead frames
+   * only pins more). */
+  stack_t ss;
+  if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK)) {
+    uintptr_t alt_lo = (uintptr_t)ss.ss_sp, alt_hi = alt_lo + ss.ss_size;
+    uintptr_t map_lo, map_hi;
+    if (here >= alt_lo && here < alt_hi &&
+        alaska_find_mapping(t->stack_hi - 1, &map_lo, &map_hi)) {
+      uintptr_t lo = t->stack_hi - t->stack_size;
+      if (map_lo > lo) lo = map_lo;
+      t->scan_lo[0] = here;
+      t->scan_hi[0] = alt_hi & ~(uintptr_t)7;
+      t->scan_lo[1] = (lo + 7) & ~(uintptr_t)7;
+      t->scan_hi[1] = t->stack_hi;
+      t->nranges = 2;
+      return ALASKA_ACK_STOPPED;
+    }
+  }
+  return ALASKA_ACK_UNSCANNABLE; /* a coroutine stack, or anything else we cannot bound */
+}
+
+/* Answer generation g and, if stopped, wait until it is released. Shared by the signal
+ * handler and the poll at runtime exit. */
+static void answer_and_wait(alaska_thread_t *t, uint32_t g, int state) {
+  t->ack_state = state;
+  atomic_store_explicit(&t->ack_gen, g, memory_order_release);
+  atomic_fetch_add_explicit(&ack_seq, 1, memory_order_release);
+  futex_wake(&ack_seq, 1);
+  if (state != ALASKA_ACK_STOPPED) return;
+  for (;;) {
+    uint32_t r = atomic_load_explicit(&release_gen, memory_order_acquire);
+    if ((int32_t)(r - g) >= 0) break;
+    futex_wait(&release_gen, r, NULL);
+  }
+}
+
+__attribute__((noinline)) static void barrier_handler(int sig, siginfo_t *info, void *uc) {
+  (void)sig;
+  (void)info;
+  (void)uc;
+  int saved_errno = errno;
+  uint32_t g = atomic_load_explicit(&active_gen, memory_order_acquire);
+  alaska_thread_t *t;
+  if (g == 0 || !(t = handler_self()) ||
+      atomic_load_explicit(&t->ack_gen, memory_order_relaxed) == g) {
+    errno = saved_errno; /* stale signal of a finished barrier, or not ours */
+    return;
+  }
+  int state;
+  if (alaska_rt_depth > 0) {
+    state = ALASKA_ACK_BUSY;
+  } else {
+    volatile uintptr_t marker = 0; /* its address bounds the scan from below */
+    state = compute_scan_ranges(t, (uintptr_t)&marker);
+  }
+  answer_and_wait(t, g, state);
+  errno = saved_errno;
+}
+
+/* ---- user handlers for our signal are refused ---------------------------------------- */
+
+typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
+typedef sighandler_t (*signal_fn)(int, sighandler_t);
+
+static void *next_symbol(const char *name) {
+  void *p = dlsym(RTLD_NEXT, name);
+  if (!p) {
+    write_stderr("alaska: cannot find the real ");
+    write_stderr(name);
+    write_stderr("\n");
+    _exit(1);
+  }
+  return p;
+}
+
+static void refuse(int signo) {
+  char msg[200];
+  snprintf(msg, sizeof msg,
+           "alaska: refusing to install a handler for signal %d: the Alaska runtime uses it "
+           "for its stop-the-world barrier (set ALASKA_SIGNAL to another signal number)\n",
+           signo);
+  write_stderr(msg);
+}
+
+static int is_barrier_signal(int signo) {
+  alaska_barrier_init();
+  return signo == barrier_signo;
+}
+
+int sigaction(int signo, const struct sigaction *act, struct sigaction *old) {
+  static _Atomic(sigaction_fn) real;
+  sigaction_fn fn = atomic_load(&real);
+  if (!fn) atomic_store(&real, fn = (sigaction_fn)next_symbol("sigaction"));
+  if (act && is_barrier_signal(signo)) {
+    refuse(signo);
+    errno = EINVAL;
+    return -1;
+  }
+  return fn(signo, act, old);
+}
+
+sighandler_t signal(int signo, sighandler_t handler) {
+  static _Atomic(signal_fn) real;
+  signal_fn fn = atomic_load(&real);
+  if (!fn) atomic_store(&real, fn = (signal_fn)next_symbol("signal"));
+  if (is_barrier_signal(signo)) {
+    refuse(signo);
+    errno = EINVAL;
+    return SIG_ERR;
+  }
+  return fn(signo, handler);
+}
+
+sighandler_t sigset(int signo, sighandler_t handler) {
+  static _Atomic(signal_fn) real;
+  signal_fn fn = atomic_load(&real);
+  if (!fn) atomic_store(&real, fn = (signal_fn)next_symbol("sigset"));
+  if (is_barrier_signal(signo)) {
+    refuse(signo);
+    errno = EINVAL;
+    return SIG_ERR;
+  }
+  return fn(signo, handler);
+}
+
+/* ---- init ---------------------------------------------------------------------------- */
+
+static long env_long(const char *name, long dflt, long min, long max) {
+  const char *s = getenv(name);
+  if (!s || !*s) return dflt;
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || *end || v < min || v > max) {
+    char msg[200];
+    snprintf(msg, sizeof msg, "alaska: %s=%s is not a number in [%ld, %ld]\n", name, s, min,
+             max);
+    write_stderr(msg);
+    _exit(1);
+  }
+  return v;
+}
+
+static void init_once_body(void) {
+  alaska_threads_init();
+  barrier_signo = (int)env_long("ALASKA_SIGNAL", SIGRTMIN + 5, 1, SIGRTMAX);
+  if (barrier_signo == SIGKILL || barrier_signo == SIGSTOP || barrier_signo == SIGSEGV) {
+    write_stderr("alaska: ALASKA_SIGNAL cannot be SIGKILL, SIGSTOP or SIGSEGV\n");
+    _exit(1);
+  }
+  barrier_timeout_ns =
+      (uint64_t)env_long("ALASKA_BARRIER_TIMEOUT_US", DEFAULT_TIMEOUT_US, 1, 60000000) * 1000;
+  stress_enabled = (int)env_long("ALASKA_STRESS", 0, 0, 1);
+  stress_period_ms = (unsigned)env_long("ALASKA_STRESS_MS", 1, 1, 100000);
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = barrier_handler;
+  /* SA_RESTART: interrupted read/write/... resume. No SA_ONSTACK: the handler runs on the
+   * stack the thread is using, which is the one we must scan. */
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction_fn real = (sigaction_fn)next_symbol("sigaction");
+  if (real(barrier_signo, &sa, NULL) != 0) {
+    write_stderr("alaska: cannot install the barrier signal handler\n");
+    _exit(1);
+  }
+}
+
+void alaska_barrier_init(void) {
+  static _Atomic int done;
+  if (atomic_load_explicit(&done, memory_order_acquire)) return;
+  /* pthread_once is not re-entrant: is_barrier_signal may call us from sigaction while
+   * init_once_body itself calls the real sigaction, which never recurses into ours. */
+  pthread_once(&init_once, init_once_body);
+  atomic_store_explicit(&done, 1, memory_order_release);
+}
+
+int alaska_barrier_signal(void) {
+  alaska_barrier_init();
+  return barrier_signo;
+}
+
+/* ---- the pinned set: open addressing in mmap'd memory, cleared by generation tags ----- */
+
+static uint64_t *pin_table;   /* entry = (tag << 32) | id; empty unless tag == pin_tag */
+static size_t pin_capacity;   /* power of two */
+static uint32_t pin_tag;
+static size_t pin_count;
+
+static void pin_table_reset(size_t candidates) {
+  size_t want = 1024;
+  while (want < candidates * 2) want <<= 1;
+  if (want > pin_capacity) {
+    if (pin_table) munmap(pin_table, pin_capacity * sizeof *pin_table);
+    pin_table = mmap(NULL, want * sizeof *pin_table, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (pin_table == MAP_FAILED) {
+      write_stderr("alaska: cannot map the pinned set\n");
+      _exit(1);
+    }
+    pin_capacity = want;
+    pin_tag = 0;
+  }
+  if (++pin_tag == 0) { /* tags wrapped: really clear once every 2^32 barriers */
+    memset(pin_table, 0, pin_capacity * sizeof *pin_table);
+    pin_tag = 1;
+  }
+  pin_count = 0;
+}
+
+static size_t pin_slot(uint32_t id) {
+  return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 32) & (pin_capacity - 1);
+}
+
+static void pin_insert(uint32_t id) {
+  uint64_t entry = ((uint64_t)pin_tag << 32) | id;
+  for (size_t i = pin_slot(id);; i = (i + 1) & (pin_capacity - 1)) {
+    uint64_t e = pin_table[i];
+    if (e == entry) return;
+    if ((uint32_t)(e >> 32) != pin_tag) {
+      pin_table[i] = entry;
+      pin_count++;
+      return;
+    }
+  }
+}
+
+int alaska_barrier_is_pinned(uint32_t id, void *ctx) {
+  (void)ctx;
+  uint64_t entry = ((uint64_t)pin_tag << 32) | id;
+  for (size_t i = pin_slot(id);; i = (i + 1) & (pin_capacity - 1)) {
+    uint64_t e = pin_table[i];
+    if (e == entry) return 1;
+    if ((uint32_t)(e >> 32) != pin_tag) return 0;
+  }
+}
+
+size_t alaska_barrier_pinned_count(void) { return pin_count; }
+
+/* Reads a stopped thread's stack: its handler may still update its own locals, which
+ * are never pins, so a racy word read is harmless; volatile keeps it a plain load. */
+static size_t count_handle_words(uintptr_t lo, uintptr_t hi) {
+  size_t n = 0;
+  for (const volatile uint64_t *w = (const uint64_t *)lo; (uintptr_t)w < hi; w++)
+    n += (int64_t)*w < 0;
+  return n;
+}
+static void pin_handle_words(uintptr_t lo, uintptr_t hi) {
+  for (const volatile uint64_t *w = (const uint64_t *)lo; (uintptr_t)w < hi; w++) {
+    uint64_t v = *w;
+    if ((int64_t)v < 0) pin_insert(alaska_handle_id((void *)(uintptr_t)v));
+  }
+}
+
+/* The initiator's own pins: its callers' frames, plus callee-saved registers, which
+ * __builtin_unwind_init forces into this frame (setjmp would mangle rbp). */
+__attribute__((noinline)) static void collect_pins(void) {
+  __builtin_unwind_init();
+  volatile uintptr_t marker = 0;
+  uintptr_t own_lo = (uintptr_t)&marker & ~(uintptr_t)7, own_hi = 0;
+  if (initiator && own_lo < initiator->stack_hi &&
+      own_lo >= initiator->stack_hi - initiator->stack_size)
+    own_hi = initiator->stack_hi;
+  size_t candidates = own_hi ? count_handle_words(own_lo, own_hi) : 0;
+  for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next) {
+    if (t == initiator) continue;
+    for (int r = 0; r < t->nranges; r++)
+      candidates += count_handle_words(t->scan_lo[r], t->scan_hi[r]);
+  }
+  pin_table_reset(candidates);
+  if (own_hi) pin_handle_words(own_lo, own_hi);
+  for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next) {
+    if (t == initiator) continue;
+    for (int r = 0; r < t->nranges; r++) pin_handle_words(t->scan_lo[r], t->scan_hi[r]);
+  }
+}
+
+/* ---- stop / release ------------------------------------------------------------------- */
+
+static void release_locked(uint32_t g) {
+  atomic_store_explicit(&active_gen, 0, memory_order_release);
+  atomic_store_explicit(&release_gen, g, memory_order_release);
+  futex_wake(&release_gen, INT_MAX);
+}
+
+alaska_barrier_outcome_t alaska_barrier_stop(void) {
+  alaska_barrier_init();
+  alaska_threads_lock();
+  atomic_fetch_add_explicit(&st_attempts, 1, memory_order_relaxed);
+  clock_gettime(CLOCK_MONOTONIC, &stop_started);
+  if (++gen_counter == 0) gen_counter = 1;
+  uint32_t g = gen_counter;
+  pid_t pid = getpid(), my_tid = (pid_t)syscall(SYS_gettid);
+  initiator = NULL;
+  atomic_store_explicit(&active_gen, g, memory_order_release);
+
+  size_t expected = 0;
+  alaska_thread_t *t = alaska_threads_first();
+  while (t) {
+    alaska_thread_t *next = t->next;
+    t->nranges = 0;
+    if (t->tid == my_tid) {
+      initiator = t;
+    } else if (syscall(SYS_tgkill, pid, t->tid, barrier_signo) != 0 && errno == ESRCH) {
+      alaska_threads_remove_dead_locked(t); /* exited without unregistering */
+    } else {
+      expected++;
+    }
+    t = next;
+  }
+
+  /* Wait for every answer, the first refusal, or the deadline. */
+  alaska_barrier_outcome_t outcome = ALASKA_BARRIER_STOPPED;
+  for (;;) {
+    uint32_t seq = atomic_load_explicit(&ack_seq, memory_order_acquire);
+    size_t stopped = 0;
+    for (t = alaska_threads_first(); t && outcome == ALASKA_BARRIER_STOPPED; t = t->next) {
+      if (t == initiator || atomic_load_explicit(&t->ack_gen, memory_order_acquire) != g)
+        continue;
+      if (t->ack_state == ALASKA_ACK_STOPPED) stopped++;
+      else if (t->ack_state == ALASKA_ACK_BUSY) outcome = ALASKA_BARRIER_BUSY;
+      else outcome = ALASKA_BARRIER_UNSCANNABLE;
+    }
+    if (outcome != ALASKA_BARRIER_STOPPED || stopped == expected) break;
+    uint64_t spent = elapsed_ns(&stop_started);
+    if (spent >= barrier_timeout_ns) {
+      outcome = ALASKA_BARRIER_TIMEOUT;
+      break;
+    }
+    uint64_t left = barrier_timeout_ns - spent;
+    struct timespec rel = {(time_t)(left / 1000000000u), (long)(left % 1000000000u)};
+    futex_wait(&ack_seq, seq, &rel);
+  }
+
+  if (outcome != ALASKA_BARRIER_STOPPED) {
+    release_locked(g);
+    alaska_threads_unlock();
+    _Atomic uint64_t *counter = outcome == ALASKA_BARRIER_BUSY      ? &st_busy
+                                : outcome == ALASKA_BARRIER_TIMEOUT ? &st_timeout
+                                                                    : &st_unscannable;
+    atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+    return outcome;
+  }
+  collect_pins();
+  barrier_owned = 1;
+  return ALASKA_BARRIER_STOPPED;
+}
+
+void alaska_barrier_note_moves(uint64_t objects, uint64_t bytes) {
+  atomic_fetch_add_explicit(&st_objects_moved, objects, memory_order_relaxed);
+  atomic_fetch_add_explicit(&st_bytes_moved, bytes, memory_order_relaxed);
+}
+
+void alaska_barrier_release(void) {
+  if (!barrier_owned) {
+    write_stderr("alaska: alaska_barrier_release without a successful alaska_barrier_stop\n");
+    _exit(1);
+  }
+  barrier_owned = 0;
+  release_locked(gen_counter);
+  uint64_t pause_us = elapsed_ns(&stop_started) / 1000;
+  alaska_threads_unlock();
+  atomic_fetch_add_explicit(&st_barriers, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&st_pause_total_us, pause_us, memory_order_relaxed);
+  atomic_fetch_add_explicit(&pause_hist[pause_bucket(pause_us)], 1, memory_order_relaxed);
+  uint64_t max = atomic_load_explicit(&st_pause_max_us, memory_order_relaxed);
+  while (pause_us > max &&
+         !atomic_compare_exchange_weak_explicit(&st_pause_max_us, &max, pause_us,
+                                                memory_order_relaxed, memory_order_relaxed)) {
+  }
+}
+
+/* ---- compaction under a barrier ------------------------------------------------------ */
+
+size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
+                              alaska_barrier_outcome_t *outcome_out) {
+  alaska_barrier_outcome_t outcome = ALASKA_BARRIER_BUSY;
+  for (int i = 0; i < (attempts > 0 ? attempts : 1); i++) {
+    outcome = alaska_barrier_stop();
+    if (outcome != ALASKA_BARRIER_BUSY) break;
+    /* Someone is inside the runtime: let it leave, then retry. */
+    struct timespec backoff = {0, 20000L * (i + 1)};
+    nanosleep(&backoff, NULL);
+  }
+  if (outcome_out) *outcome_out = outcome;
+  if (outcome != ALASKA_BARRIER_STOPPED) return 0;
+  /* Every other thread is stopped: the heap's counters are ours to read. */
+  uint64_t objects_before = alaska_stat_objects_moved, bytes_before = alaska_stat_bytes_moved;
+  size_t released = alaska_heap_compact(budget, alaska_barrier_is_pinned, NULL, move_everything);
+  alaska_barrier_note_moves(alaska_stat_objects_moved - objects_before,
+                            alaska_stat_bytes_moved - bytes_before);
+  alaska_barrier_release();
+  return released;
+}
+
+size_t alaska_compact(void) {
+  return alaska_barrier_compact(SIZE_MAX, 0, 20, NULL);
+}
+
+/* ---- statistics ----------------------------------------------------------------------- */
+
+static uint64_t hist_percentile(const uint64_t *hist, uint64_t total, double q) {
+  if (total == 0) return 0;
+  uint64_t rank = (uint64_t)(q * (double)total + 0.999999), seen = 0;
+  if (rank == 0) rank = 1;
+  for (unsigned i = 0; i < ALASKA_PAUSE_BUCKETS; i++) {
+    seen += hist[i];
+    if (seen >= rank) return bucket_upper_us(i);
+  }
+  return bucket_upper_us(ALASKA_PAUSE_BUCKETS - 1);
+}
+
+void alaska_barrier_get_stats(alaska_barrier_stats_t *out) {
+  memset(out, 0, sizeof *out);
+  out->attempts = atomic_load(&st_attempts);
+  out->barriers = atomic_load(&st_barriers);
+  out->gave_up_busy = atomic_load(&st_busy);
+  out->gave_up_timeout = atomic_load(&st_timeout);
+  out->gave_up_unscannable = atomic_load(&st_unscannable);
+  out->objects_moved = atomic_load(&st_objects_moved);
+  out->bytes_moved = atomic_load(&st_bytes_moved);
+  out->pause_max_us = atomic_load(&st_pause_max_us);
+  out->pause_total_us = atomic_load(&st_pause_total_us);
+  uint64_t hist[ALASKA_PAUSE_BUCKETS], total = 0;
+  for (unsigned i = 0; i < ALASKA_PAUSE_BUCKETS; i++) total += hist[i] = atomic_load(&pause_hist[i]);
+  out->pause_p50_us = hist_percentile(hist, total, 0.50);
+  out->pause_p99_us = hist_percentile(hist, total, 0.99);
+}
+
+int alaska_barrier_format_stats(char *buf, size_t size) {
+  alaska_barrier_stats_t s;
+  alaska_barrier_get_stats(&s);
+  return snprintf(buf, size,
+                  " barriers=%llu barriers_given_up=%llu objects_moved=%llu bytes_moved=%llu "
+                  "max_pause_us=%llu p50_pause_us=%llu p99_pause_us=%llu",
+                  (unsigned long long)s.barriers,
+                  (unsigned long long)(s.gave_up_busy + s.gave_up_timeout +
+                                       s.gave_up_unscannable),
+                  (unsigned long long)s.objects_moved, (unsigned long long)s.bytes_moved,
+                  (unsigned long long)s.pause_max_us, (unsigned long long)s.pause_p50_us,
+                  (unsigned long long)s.pause_p99_us);
+}
+
+/* ---- stress mode ---------------------------------------------------------------------- */
+
+int alaska_stress_enabled(void) {
+  alaska_barrier_init();
+  return stress_enabled;
+}
+
+static void *stress_main(void *arg) {
+  (void)arg;
+  /* This thread holds no handles and is unregistered: it is never stopped. */
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  struct timespec period = {(time_t)(stress_period_ms / 1000),
+                            (long)(stress_period_ms % 1000) * 1000000L};
+  for (;;) {
+    nanosleep(&period, NULL);
+    alaska_barrier_compact(SIZE_MAX, 1, 3, NULL);
+  }
+  return NULL;
+}
+
+void alaska_stress_start(void) {
+  static _Atomic int started;
+  if (!alaska_stress_enabled() || atomic_exchange(&started, 1)) return;
+  pthread_t th;
+  if (alaska_threads_create_internal(&th, NULL, stress_main, NULL) != 0) {
+    write_stderr("alaska: cannot start the ALASKA_STRESS timer thread\n");
+    _exit(1);
+  }
+  pthread_detach(th);
+}
+
+static uint64_t read_barriers(void) { return atomic_load(&st_barriers); }
+static uint64_t read_given_up(void) {
+  return atomic_load(&st_busy) + atomic_load(&st_timeout) + atomic_load(&st_unscannable);
+}
+static uint64_t read_max_pause(void) { return atomic_load(&st_pause_max_us); }
+static uint64_t read_p99_pause(void) {
+  alaska_barrier_stats_t s;
+  alaska_barrier_get_stats(&s);
+  return s.pause_p99_us;
+}
+
+__attribute__((constructor(102))) static void barrier_constructor(void) {
+  alaska_barrier_init();
+  /* objects_moved and bytes_moved are the heap's own keys on the line. */
+  alaska_stats_register_u64("barriers", read_barriers);
+  alaska_stats_register_u64("barriers_given_up", read_given_up);
+  alaska_stats_register_u64("max_pause_us", read_max_pause);
+  alaska_stats_register_u64("p99_pause_us", read_p99_pause);
+}

@@ -1,0 +1,72 @@
+/*
+ * barrier.h — stop-the-world barrier over the registered threads, the pinned set, and
+ * compaction entry points (docs/design.md §6.2).
+ *
+ * Protocol in one paragraph: one barrier at a time (the registry lock). The initiator
+ * bumps the barrier generation and sends the barrier signal to every other registered
+ * thread. Each handler either answers BUSY (inside the runtime) and returns, or records
+ * the stack ranges to scan (from its own frame, which lies below the interrupted red zone
+ * and the kernel-saved registers, up to the stack top), answers STOPPED and waits on a
+ * futex until released. If every thread answered STOPPED within the timeout the initiator
+ * scans those ranges (and its own stack) into the pinned set; otherwise it releases
+ * everyone and gives up: nothing moves.
+ */
+#ifndef ALASKA_BARRIER_H
+#define ALASKA_BARRIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum alaska_barrier_outcome {
+  ALASKA_BARRIER_STOPPED = 0,     /* every registered thread is stopped; pinned set built */
+  ALASKA_BARRIER_BUSY = 1,        /* a thread was inside the runtime */
+  ALASKA_BARRIER_TIMEOUT = 2,     /* a thread did not answer in time (signal blocked?) */
+  ALASKA_BARRIER_UNSCANNABLE = 3, /* a thread runs on a stack we cannot bound */
+  ALASKA_BARRIER_NESTED = 4,      /* called from inside a barrier handler: refused */
+} alaska_barrier_outcome_t;
+
+/* Reads ALASKA_SIGNAL / ALASKA_BARRIER_TIMEOUT_US and installs the signal handler.
+ * Idempotent (also run by a constructor). */
+void alaska_barrier_init(void);
+/* The signal the barrier uses (after init). */
+int alaska_barrier_signal(void);
+
+/* Stops the world. On ALASKA_BARRIER_STOPPED the caller owns the barrier and must call
+ * alaska_barrier_release(); on any other outcome everyone was already released. */
+alaska_barrier_outcome_t alaska_barrier_stop(void);
+/* Valid between a successful stop and release. ctx is ignored (callback shape). */
+int alaska_barrier_is_pinned(uint32_t id, void *ctx);
+size_t alaska_barrier_pinned_count(void);
+/* Bytes moved etc. of the compaction done under this barrier, for the statistics. */
+void alaska_barrier_note_moves(uint64_t objects, uint64_t bytes);
+void alaska_barrier_release(void);
+
+/* The whole cycle: stop (retrying up to `attempts` times with a short back-off while a
+ * thread is busy in the runtime), compact with `budget` bytes of moves (move_everything:
+ * move every unpinned object, the stress mode), release. Returns bytes released to the
+ * OS; *outcome (if non-NULL) says whether anything could run. This is the API the
+ * defragmentation service calls. */
+size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
+                              alaska_barrier_outcome_t *outcome);
+
+/* Statistics (also printed on the alaska-stats line). Pause = from sending the signals
+ * to releasing the threads, of barriers that stopped the world. */
+#define ALASKA_PAUSE_BUCKETS 320
+typedef struct alaska_barrier_stats {
+  uint64_t attempts;         /* alaska_barrier_stop calls */
+  uint64_t barriers;         /* of which stopped the world */
+  uint64_t gave_up_busy, gave_up_timeout, gave_up_unscannable;
+  uint64_t objects_moved, bytes_moved;
+  uint64_t pause_max_us, pause_total_us;
+  uint64_t pause_p50_us, pause_p99_us; /* upper bucket bounds, within 12.5 % */
+} alaska_barrier_stats_t;
+void alaska_barrier_get_stats(alaska_barrier_stats_t *out);
+/* Appends " barriers=N objects_moved=N ..." to buf; returns chars written (snprintf). */
+int alaska_barrier_format_stats(char *buf, size_t size);
+
+/* Stress mode (ALASKA_STRESS=1): starts the timer thread that runs a move-everything
+ * barrier every ALASKA_STRESS_MS milliseconds. Called by runtime init; idempotent. */
+void alaska_stress_start(void);
+int alaska_stress_enabled(void);
+
+#endif /* ALASKA_BARRIER_H */

@@ -1,0 +1,384 @@
+/*
+ * barrier_unit.c — unit tests of the thread registry and the stop-the-world barrier
+ * (runtime/threads.c, runtime/barrier.c), independent of the heap: fake handle words are
+ * planted on threads' stacks, in registers, in the red zone and on a signal stack, and
+ * the barrier must report exactly those ids as pinned. Also the give-up paths (busy
+ * thread, blocked signal, coroutine stack), the refusal of user handlers for the barrier
+ * signal, fork, and thread exit.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "alaska.h"
+#include "barrier.h"
+#include "threads.h"
+
+extern __thread volatile int alaska_rt_depth __attribute__((tls_model("initial-exec")));
+
+static int failures;
+#define CHECK(cond, ...)                                                   \
+  do {                                                                     \
+    if (!(cond)) {                                                         \
+      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);      \
+      fprintf(stderr, __VA_ARGS__);                                        \
+      fprintf(stderr, "\n");                                               \
+      failures++;                                                          \
+    }                                                                      \
+  } while (0)
+
+static uint64_t fake_handle(uint32_t id) { return (uint64_t)(uintptr_t)alaska_make_handle(id, 8); }
+
+static size_t registered(void) {
+  alaska_threads_lock();
+  size_t n = alaska_threads_count();
+  alaska_threads_unlock();
+  return n;
+}
+
+/* ---- workers that hold a handle word in various places and wait for `go_home` ------- */
+
+static volatile int go_home;
+static _Atomic int ready;
+
+static void *hold_on_stack(void *arg) {
+  volatile uint64_t slot = fake_handle((uint32_t)(uintptr_t)arg);
+  atomic_fetch_add(&ready, 1);
+  while (!go_home) sched_yield();
+  return (void *)(uintptr_t)slot;
+}
+
+/* The handle lives only in r12 while the thread spins: the signal frame must cover it. */
+static void *hold_in_register(void *arg) {
+  uint64_t h = fake_handle((uint32_t)(uintptr_t)arg);
+  atomic_fetch_add(&ready, 1);
+  __asm__ volatile("mov %0, %%r12\n\t"
+                   "xor %0, %0\n"
+                   "1: pause\n\t"
+                   "cmpl $0, %1\n\t"
+                   "je 1b\n\t"
+                   : "+r"(h)
+                   : "m"(go_home)
+                   : "r12", "memory");
+  return NULL;
+}
+
+/* The handle lives only in the red zone below %rsp (what a leaf function may do). */
+static void *hold_in_red_zone(void *arg) {
+  uint64_t h = fake_handle((uint32_t)(uintptr_t)arg);
+  atomic_fetch_add(&ready, 1);
+  __asm__ volatile("mov %0, -120(%%rsp)\n\t"
+                   "xor %0, %0\n"
+                   "1: pause\n\t"
+                   "cmpl $0, %1\n\t"
+                   "je 1b\n\t"
+                   : "+r"(h)
+                   : "m"(go_home)
+                   : "memory");
+  return NULL;
+}
+
+static void wait_ready(int n) {
+  while (atomic_load(&ready) < n) sched_yield();
+}
+
+static void test_registry_and_pins(void) {
+  size_t base = registered();
+  CHECK(base >= 1, "main thread registered (count %zu)", base);
+  go_home = 0;
+  atomic_store(&ready, 0);
+  enum { N = 9 };
+  pthread_t th[N];
+  void *(*kinds[3])(void *) = {hold_on_stack, hold_in_register, hold_in_red_zone};
+  for (int i = 0; i < N; i++) pthread_create(&th[i], NULL, kinds[i % 3], (void *)(uintptr_t)(1000 + i));
+  wait_ready(N);
+  usleep(2000); /* let the asm loops start */
+  CHECK(registered() == base + N, "registered %zu, want %zu", registered(), base + N);
+
+  volatile uint64_t mine = fake_handle(4242); /* the initiator's own stack */
+  alaska_barrier_outcome_t o = alaska_barrier_stop();
+  CHECK(o == ALASKA_BARRIER_STOPPED, "outcome %d", o);
+  if (o == ALASKA_BARRIER_STOPPED) {
+    for (int i = 0; i < N; i++)
+      CHECK(alaska_barrier_is_pinned(1000 + i, NULL), "id %d (%s) pinned", 1000 + i,
+            i % 3 == 0 ? "stack" : i % 3 == 1 ? "register" : "red zone");
+    CHECK(alaska_barrier_is_pinned(4242, NULL), "initiator's own pin");
+    CHECK(!alaska_barrier_is_pinned(777777, NULL), "unrelated id not pinned");
+    alaska_barrier_release();
+  }
+  (void)mine;
+  go_home = 1;
+  for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
+  CHECK(registered() == base, "after join: %zu registered, want %zu", registered(), base);
+}
+
+/* ---- busy path: a thread inside the runtime is never stopped ---------------------------- */
+
+static void *busy_thread(void *arg) {
+  (void)arg;
+  alaska_rt_depth++;
+  atomic_fetch_add(&ready, 1);
+  while (!go_home) sched_yield();
+  alaska_rt_depth--;
+  return NULL;
+}
+
+static void test_busy(void) {
+  go_home = 0;
+  atomic_store(&ready, 0);
+  pthread_t th;
+  pthread_create(&th, NULL, busy_thread, NULL);
+  wait_ready(1);
+  alaska_barrier_stats_t before, after;
+  alaska_barrier_get_stats(&before);
+  alaska_barrier_outcome_t o = alaska_barrier_stop();
+  CHECK(o == ALASKA_BARRIER_BUSY, "outcome %d, want BUSY", o);
+  if (o == ALASKA_BARRIER_STOPPED) alaska_barrier_release();
+  alaska_barrier_get_stats(&after);
+  CHECK(after.gave_up_busy == before.gave_up_busy + 1, "busy counted");
+  go_home = 1;
+  pthread_join(th, NULL);
+  o = alaska_barrier_stop();
+  CHECK(o == ALASKA_BARRIER_STOPPED, "after the busy thread left: outcome %d", o);
+  if (o == ALASKA_BARRIER_STOPPED) alaska_barrier_release();
+}
+
+/* ---- timeout path: a thread with the signal blocked makes the barrier give up ---------- */
+
+static void *blocked_thread(void *arg) {
+  (void)arg;
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, alaska_barrier_signal());
+  pthread_sigmask(SIG_BLOCK, &s, NULL);
+  atomic_fetch_add(&ready, 1);
+  while (!go_home) usleep(100);
+  pthread_sigmask(SIG_UNBLOCK, &s, NULL); /* the stale pending signal arrives now */
+  return NULL;
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void test_timeout(void) {
+  go_home = 0;
+  atomic_store(&ready, 0);
+  pthread_t th;
+  pthread_create(&th, NULL, blocked_thread, NULL);
+  wait_ready(1);
+  alaska_barrier_stats_t before, after;
+  alaska_barrier_get_stats(&before);
+  double t0 = now_ms();
+  alaska_barrier_outcome_t o = alaska_barrier_stop();
+  double took = now_ms() - t0;
+  CHECK(o == ALASKA_BARRIER_TIMEOUT, "outcome %d, want TIMEOUT", o);
+  if (o == ALASKA_BARRIER_STOPPED) alaska_barrier_release();
+  CHECK(took < 1000, "gave up in %.1f ms", took);
+  alaska_barrier_get_stats(&after);
+  CHECK(after.gave_up_timeout == before.gave_up_timeout + 1, "timeout counted");
+  go_home = 1;
+  pthread_join(th, NULL);
+  o = alaska_barrier_stop();
+  CHECK(o == ALASKA_BARRIER_STOPPED, "after unblocking: outcome %d", o);
+  if (o == ALASKA_BARRIER_STOPPED) alaska_barrier_release();
+}
+
+/* ---- sigaltstack: pins on the signal stack and on the interrupted thread stack -------- */
+
+static volatile int in_alt_handler;
+static void alt_handler(int sig) {
+  (void)sig;
+  volatile uint64_t on_alt = fake_handle(3001);
+  in_alt_handler = 1;
+  while (!go_home) sched_yield();
+  (void)on_alt;
+}
+
+static void *altstack_thread(void *arg) {
+  (void)arg;
+  stack_t ss = {.ss_sp = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                .ss_size = 65536,
+                .ss_flags = 0};
+  sigaltstack(&ss, NULL);
+  volatile uint64_t on_main = fake_handle(3002);
+  atomic_fetch_add(&ready, 1);
+  while (!go_home) sched_yield(); /* SIGUSR1 arrives here and runs on the alt stack */
+  (void)on_main;
+  ss.ss_flags = SS_DISABLE;
+  sigaltstack(&ss, NULL);
+  return NULL;
+}
+
+static void test_altstack(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = alt_handler;
+  sa.sa_flags = SA_ONSTACK;
+  sigaction(SIGUSR1, &sa, NULL);
+  go_home = 0;
+  in_alt_handler = 0;
+  atomic_store(&ready, 0);
+  pthread_t th;
+  pthread_create(&th, NULL, altstack_thread, NULL);
+  wait_ready(1);
+  pthread_kill(th, SIGUSR1);
+  while (!in_alt_handler) sched_yield();
+  alaska_barrier_outcome_t o = alaska_barrier_stop();
+  CHECK(o == ALASKA_BARRIER_STOPPED, "altstack outcome %d", o);
+  if (o == ALASKA_BARRIER_STOPPED) {
+    CHECK(alaska_barrier_is_pinned(3001, NULL), "pin on the signal stack");
+    CHECK(alaska_barrier_is_pinned(3002, NULL), "pin on the interrupted thread stack");
+    alaska_barrier_release();
+  }
+  go_home = 1;
+  pthread_join(th, NULL);
+}
+
+/* ---- a coroutine stack cannot be bounded: the barrier gives up ------------------------ */
+
+static ucontext_t coro_ctx, coro_return;
+static void coro_body(void) {
+  atomic_fetch_add(&ready, 1);
+  while (!go_home) sched_yield();
+}
+static void *coroutine_thread(void *arg) {
+  (void)arg;
+  size_t size = 256 * 1024;
+  getcontext(&coro_ctx);
+  coro_ctx.uc_stack.ss_sp = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  coro_ctx.uc_stack.ss_size = size;
+  coro_ctx.uc_link = &coro_return;
+  makecontext(&coro_ctx, coro_body, 0);
+  swapcontext(&coro_return, &coro_ctx);
+  return NULL;
+}
+
+static void test_coroutine(void) {
+  go_home = 0;
+  atomic_store(&ready, 0);
+  pthread_t th;
+  pthread_create(&th, NULL, coroutine_thread, NULL);
+  wait_ready(1);
+  alaska_barrier_outcome_t o = alaska_barrier_stop();
+  CHECK(o == ALASKA_BARRIER_UNSCANNABLE, "coroutine outcome %d, want UNSCANNABLE", o);
+  if (o == ALASKA_BARRIER_STOPPED) alaska_barrier_release();
+  go_home = 1;
+  pthread_join(th, NULL);
+}
+
+/* ---- user handlers for the barrier signal are refused ---------------------------------- */
+
+static void user_handler(int sig) { (void)sig; }
+
+static void test_refusal(void) {
+  int sig = alaska_barrier_signal();
+  struct sigaction sa, old;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = user_handler;
+  errno = 0;
+  CHECK(sigaction(sig, &sa, NULL) == -1 && errno == EINVAL, "sigaction refused");
+  CHECK(sigaction(sig, NULL, &old) == 0, "querying is allowed");
+  errno = 0;
+  CHECK(signal(sig, user_handler) == SIG_ERR && errno == EINVAL, "signal refused");
+  CHECK(sigaction(SIGUSR2, &sa, NULL) == 0, "other signals still work");
+  /* The barrier still works after the refused attempts. */
+  alaska_barrier_outcome_t o = alaska_barrier_stop();
+  CHECK(o == ALASKA_BARRIER_STOPPED, "outcome %d", o);
+  if (o == ALASKA_BARRIER_STOPPED) alaska_barrier_release();
+}
+
+/* ---- many barriers against running threads; exit through pthread_exit ----------------- */
+
+static void *churn_thread(void *arg) {
+  uint64_t id = (uintptr_t)arg;
+  volatile uint64_t slot = fake_handle((uint32_t)id);
+  atomic_fetch_add(&ready, 1);
+  unsigned long spins = 0;
+  while (!go_home) spins++;
+  (void)slot;
+  if (id & 1) pthread_exit((void *)spins);
+  return (void *)spins;
+}
+
+static void test_many_barriers(void) {
+  size_t base = registered();
+  go_home = 0;
+  atomic_store(&ready, 0);
+  enum { N = 8, ROUNDS = 300 };
+  pthread_t th[N];
+  for (int i = 0; i < N; i++) pthread_create(&th[i], NULL, churn_thread, (void *)(uintptr_t)(2000 + i));
+  wait_ready(N);
+  int stopped = 0, all_pinned = 1;
+  for (int r = 0; r < ROUNDS; r++) {
+    alaska_barrier_outcome_t o = alaska_barrier_stop();
+    if (o != ALASKA_BARRIER_STOPPED) continue;
+    stopped++;
+    for (int i = 0; i < N; i++) all_pinned &= alaska_barrier_is_pinned(2000 + i, NULL);
+    alaska_barrier_release();
+  }
+  CHECK(stopped == ROUNDS, "%d of %d barriers stopped the world", stopped, ROUNDS);
+  CHECK(all_pinned, "every thread's pin seen in every barrier");
+  go_home = 1;
+  for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
+  CHECK(registered() == base, "pthread_exit unregisters: %zu, want %zu", registered(), base);
+  alaska_barrier_stats_t s;
+  alaska_barrier_get_stats(&s);
+  printf("barrier_unit: %d barriers with %d threads: p50 %llu us p99 %llu us max %llu us\n",
+         ROUNDS, N, (unsigned long long)s.pause_p50_us, (unsigned long long)s.pause_p99_us,
+         (unsigned long long)s.pause_max_us);
+}
+
+/* ---- fork: the child knows only itself, with its new tid ------------------------------- */
+
+static void test_fork(void) {
+  go_home = 0;
+  atomic_store(&ready, 0);
+  pthread_t th;
+  pthread_create(&th, NULL, hold_on_stack, (void *)(uintptr_t)5000);
+  wait_ready(1);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int ok = registered() == 1;
+    alaska_barrier_outcome_t o = alaska_barrier_stop();
+    ok &= o == ALASKA_BARRIER_STOPPED;
+    if (o == ALASKA_BARRIER_STOPPED) alaska_barrier_release();
+    _exit(ok ? 0 : 3);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "fork child status %d", status);
+  go_home = 1;
+  pthread_join(th, NULL);
+}
+
+int main(void) {
+  test_registry_and_pins();
+  test_busy();
+  test_timeout();
+  test_altstack();
+  test_coroutine();
+  test_refusal();
+  test_many_barriers();
+  test_fork();
+  if (failures) {
+    fprintf(stderr, "barrier_unit: %d failure(s)\n", failures);
+    return 1;
+  }
+  printf("barrier_unit: all passed\n");
+  return 0;
+}
