@@ -472,8 +472,9 @@ void alaska_barrier_release(void) {
     _exit(1);
   }
   barrier_owned = 0;
-  release_locked(gen_counter);
+  /* Measured before waking anyone: woken threads may preempt us. */
   uint64_t pause_us = elapsed_ns(&stop_started) / 1000;
+  release_locked(gen_counter);
   alaska_threads_unlock();
   atomic_fetch_add_explicit(&st_barriers, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&st_pause_total_us, pause_us, memory_order_relaxed);
