@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""bench/lru.py — the LRU fragmentation workload (examples/lru/lru.c) under glibc, jemalloc,
+mimalloc and Alaska, one after the other in the same session; CSV traces of RSS over time in
+bench/results/, one PNG with every run (docs/lru-rss.png, gnuplot), and the `lru` section of
+docs/bench.md. Invoked by `bash bench/run-lru.sh [--runs-only a,b] [-- lru options]`."""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as bl  # noqa: E402
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--build", required=True)
+ap.add_argument("--only", default="", help="comma-separated subset of run names")
+ap.add_argument("--no-doc", action="store_true")
+ap.add_argument("lru_args", nargs="*", help="extra options for the lru program (after --)")
+a = ap.parse_args()
+
+m = bl.machine()
+B = os.path.abspath(a.build)
+src = os.path.join(bl.ROOT, "examples", "lru", "lru.c")
+out = os.path.join(B, "bench-lru")
+res = os.path.join(bl.ROOT, "bench", "results")
+os.makedirs(out, exist_ok=True)
+os.makedirs(res, exist_ok=True)
+
+# run name -> (binary, environment)
+runs = {}
+for name, libs in [("glibc", []), ("jemalloc", ["-ljemalloc"]), ("mimalloc", ["-lmimalloc"])]:
+    exe = os.path.join(out, "lru-" + name)
+    subprocess.run(["clang-19", "-O2", "-g", src, "-o", exe] + libs, check=True)
+    runs[name] = (exe, {})
+alaska_exe = os.path.join(B, "examples", "lru", "lru")
+if os.path.exists(alaska_exe):
+    runs["alaska"] = (alaska_exe, {"ALASKA_STATS": "1"})
+    runs["alaska-defrag-off"] = (alaska_exe, {"ALASKA_STATS": "1", "ALASKA_DEFRAG": "0"})
+if a.only:
+    keep = a.only.split(",")
+    runs = {k: v for k, v in runs.items() if k in keep}
+
+results = {}
+for name, (exe, env) in runs.items():
+    trace = os.path.join(out, "lru-%s.csv" % name)
+    env = dict(env)
+    if name.startswith("alaska"):
+        env["ALASKA_TRACE"] = os.path.join(out, "alaska-trace-%s.csv" % name)
+    cmd = [exe, "--label", name, "--trace", trace] + a.lru_args
+    print("running %s: %s %s" % (name, " ".join("%s=%s" % kv for kv in env.items()), " ".join(cmd)),
+          file=sys.stderr)
+    try:
+        _, so, se = bl.run_timed(cmd, env=env, timeout=900)
+    except RuntimeError as e:
+        print("  FAILED: %s" % e, file=sys.stderr)
+        results[name] = {"result": "FAILED (%s)" % str(e).splitlines()[0]}
+        continue
+    summary = [l for l in so.splitlines() if l.startswith("lru:")]
+    kv = bl.parse_kv(summary[-1]) if summary else {"result": "no summary"}
+    kv["stats"] = bl.alaska_stats(se)
+    results[name] = kv
+    print("  " + (summary[-1] if summary else so[-300:]), file=sys.stderr)
+    if kv["stats"]:
+        print("  alaska-stats: " + " ".join("%s=%s" % x for x in kv["stats"].items()), file=sys.stderr)
+    shutil.copy(trace, os.path.join(res, "lru-%s.csv" % name))
+load_end = bl.load_now()
+
+# ---- plot ---------------------------------------------------------------------------------
+png = os.path.join(bl.ROOT, "docs", "lru-rss.png")
+plotted = [n for n in results if os.path.exists(os.path.join(res, "lru-%s.csv" % n))
+           and "FAILED" not in results[n].get("result", "")]
+if plotted and shutil.which("gnuplot"):
+    gp = ["set terminal pngcairo size 1000,560 font ',11'" if subprocess.run(
+              ["gnuplot", "-e", "set terminal pngcairo"], stderr=subprocess.DEVNULL).returncode == 0
+          else "set terminal png size 1000,560",
+          "set output '%s'" % png,
+          "set datafile separator ','",
+          "set title 'LRU fragmentation workload: RSS over time (%s)'" % m["date"],
+          "set xlabel 'time since start (s)'",
+          "set ylabel 'MiB'",
+          "set key top left",
+          "set grid"]
+    series = []
+    for n in plotted:
+        series.append("'%s' using 1:3 every ::1 with lines lw 2 title '%s RSS'" % (
+            os.path.join(res, "lru-%s.csv" % n), n))
+    series.append("'%s' using 1:4 every ::1 with lines dt 2 lc rgb 'black' title 'live bytes counted by the cache'" % (
+        os.path.join(res, "lru-%s.csv" % plotted[0])))
+    gp.append("plot " + ", \\\n     ".join(series))
+    subprocess.run(["gnuplot"], input="\n".join(gp) + "\n", text=True, check=True)
+    print("wrote %s" % png, file=sys.stderr)
+
+# ---- report -------------------------------------------------------------------------------
+def f(kv, k, fmt="%s"):
+    return fmt % float(kv[k]) if k in kv else "-"
+
+lines = ["## LRU fragmentation workload (issue 6)\n"]
+lines.append("Command: `bash bench/run-lru.sh%s` (each run once, one after the other)  " % (
+    (" -- " + " ".join(a.lru_args)) if a.lru_args else ""))
+lines.append("Machine: %s\n" % bl.machine_line(m, load_end))
+lines.append("Workload: `examples/lru/lru.c` — fill 700,000 x 240 B values, then 170,000 x 492 B, "
+             "cap 100 MiB of counted bytes (item struct + key + value as requested from malloc), "
+             "Redis-style approximate LRU eviction (oldest of 5 sampled keys), then 10 s of GETs of "
+             "held keys, every value checked. Native builds: `clang-19 -O2` (+ `-ljemalloc` / "
+             "`-lmimalloc`); Alaska: `alaska-clang -O2`.\n")
+lines.append("| run | RSS after fill (MiB) | RSS after 10 s (MiB) | peak RSS (MiB) | RSS / counted | GETs/s | values verified | pauses p50 / p99 / max (us) | objects moved |")
+lines.append("|---|---|---|---|---|---|---|---|---|")
+for n, kv in results.items():
+    st = kv.get("stats", {})
+    pauses = " / ".join(st.get(k, "-") for k in ("pause_p50_us", "pause_p99_us", "max_pause_us")) if st else "n/a"
+    lines.append("| %s | %s | %s | %s | %s | %s | %s %s | %s | %s |" % (
+        n, f(kv, "rss_after_fill_mb", "%.1f"), f(kv, "final_rss_mb", "%.1f"), f(kv, "peak_rss_mb", "%.1f"),
+        f(kv, "frag", "%.2f"), f(kv, "gets_per_s", "%.0f"), kv.get("verified", "-"),
+        kv.get("result", "-"), pauses, st.get("objects_moved", "n/a" if not st else "-")))
+if "alaska" in results and "glibc" in results and "final_rss_mb" in results["alaska"]:
+    ratio = float(results["alaska"]["final_rss_mb"]) / float(results["glibc"]["final_rss_mb"])
+    lines.append("\nAlaska / glibc RSS after 10 s: **%.2fx** (target <= 0.55x)." % ratio)
+lines.append("\n![RSS over time](lru-rss.png)\n")
+lines.append("Traces: `bench/results/lru-<run>.csv` (t_s, phase, rss_mb, counted_mb, items; "
+             "phase 1/2 = fill waves, 3 = GETs).")
+text = "\n".join(lines)
+print(text)
+if not a.no_doc:
+    bl.update_doc("lru", text)
