@@ -112,6 +112,36 @@ static inline void *alaska_translate_inline(const void *p) {
  * returns (setvbuf, pthread_create's argument, putenv, ...): never move it again. */
 #define ALASKA_RT_PIN_FOREVER "alaska_pin_forever" /* void (void *) */
 
+/* ---- libc escape wrappers (runtime/escape.c) ------------------------------------- */
+/* Same signatures as the libc functions they replace; the pass calls them with the
+ * program's handles unchanged (pointers to pointers, structs of pointers, reallocation of
+ * program memory; see the table in compiler/pass/LibcTable.cpp). */
+#define ALASKA_RT_GETLINE "alaska_getline"
+#define ALASKA_RT_GETDELIM "alaska_getdelim"
+#define ALASKA_RT_STRTOK "alaska_strtok"
+#define ALASKA_RT_STRTOK_R "alaska_strtok_r"
+#define ALASKA_RT_STRSEP "alaska_strsep"
+#define ALASKA_RT_WRITEV "alaska_writev"
+#define ALASKA_RT_READV "alaska_readv"
+#define ALASKA_RT_PWRITEV "alaska_pwritev"
+#define ALASKA_RT_PREADV "alaska_preadv"
+#define ALASKA_RT_SENDMSG "alaska_sendmsg"
+#define ALASKA_RT_RECVMSG "alaska_recvmsg"
+#define ALASKA_RT_EXECV "alaska_execv"
+#define ALASKA_RT_EXECVP "alaska_execvp"
+#define ALASKA_RT_EXECVE "alaska_execve"
+#define ALASKA_RT_VPRINTF "alaska_vprintf"
+#define ALASKA_RT_VFPRINTF "alaska_vfprintf"
+#define ALASKA_RT_VSPRINTF "alaska_vsprintf"
+#define ALASKA_RT_VSNPRINTF "alaska_vsnprintf"
+#define ALASKA_RT_VASPRINTF "alaska_vasprintf"
+#define ALASKA_RT_VDPRINTF "alaska_vdprintf"
+
+/* Word placed right before the entry of every function compiled by Alaska (LLVM prefix
+ * data). An indirect call reads the 8 bytes before its target: equal -> the callee takes
+ * handles; otherwise pointer arguments are translated (docs/design.md §5). */
+#define ALASKA_FUNCTION_MAGIC 0xA1A5CA0F0DE5A1A5ULL
+
 #ifdef __cplusplus
 }
 #endif

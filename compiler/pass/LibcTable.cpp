@@ -1,0 +1,79 @@
+// LibcTable.cpp — the declared table of library behaviours (see LibcTable.h for the
+// meaning of each effect). Argument indices are 0-based. Order does not matter
+// (sorted once at first use). Functions not listed get plain translation of every pointer
+// argument, including variadic ones.
+#include "LibcTable.h"
+
+#include "alaska/abi.h"
+
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+#include <vector>
+
+namespace alaska {
+
+#define R(fn, a) {fn, Effect::ResultFrom, a, -1, nullptr}
+#define OUT(fn, a, b) {fn, Effect::OutPtrFrom, a, b, nullptr}
+#define PIN(fn, a) {fn, Effect::PinForever, a, -1, nullptr}
+#define OPAQUE(fn, a) {fn, Effect::Opaque, a, -1, nullptr}
+#define WRAP(fn, w) {fn, Effect::Wrap, -1, -1, w}
+
+static const LibcRule Table[] = {
+    // fortified variants return their destination
+    R("__memcpy_chk", 0), R("__memmove_chk", 0), R("__mempcpy_chk", 0), R("__memset_chk", 0),
+    R("__stpcpy_chk", 0), R("__strcat_chk", 0), R("__strcpy_chk", 0), R("__strncat_chk", 0),
+    R("__strncpy_chk", 0),
+    // C++ runtime: the cleanup object is handed back to the (compiled) destructor
+    OPAQUE("__cxa_atexit", 1), OPAQUE("__cxa_thread_atexit_impl", 1),
+    R("asctime_r", 1), R("basename", 0), OPAQUE("bsearch", 0), R("bsearch", 1),
+    R("ctime_r", 1), R("dirname", 0),
+    WRAP("execv", ALASKA_RT_EXECV), WRAP("execve", ALASKA_RT_EXECVE),
+    WRAP("execvp", ALASKA_RT_EXECVP),
+    R("fgets", 0), R("fgets_unlocked", 0), PIN("fmemopen", 0), OPAQUE("fopencookie", 0),
+    R("getcwd", 0), WRAP("getdelim", ALASKA_RT_GETDELIM),
+    WRAP("getline", ALASKA_RT_GETLINE), R("gmtime_r", 1), R("index", 0),
+    PIN("initstate", 1), OPAQUE("lfind", 0), R("lfind", 1), R("localtime_r", 1),
+    OPAQUE("lsearch", 0), R("lsearch", 1),
+    R("memccpy", 0), R("memchr", 0), R("memcpy", 0), R("memmem", 0), R("memmove", 0),
+    R("mempcpy", 0), R("memrchr", 0), R("memset", 0), OPAQUE("on_exit", 1),
+    PIN("pthread_attr_setstack", 1), OPAQUE("pthread_create", 3),
+    OPAQUE("pthread_setspecific", 1), WRAP("preadv", ALASKA_RT_PREADV), PIN("putenv", 0),
+    WRAP("pwritev", ALASKA_RT_PWRITEV), OPAQUE("qsort_r", 4), R("rawmemchr", 0),
+    WRAP("readv", ALASKA_RT_READV), R("realpath", 1), WRAP("recvmsg", ALASKA_RT_RECVMSG),
+    R("rindex", 0), WRAP("sendmsg", ALASKA_RT_SENDMSG), PIN("setbuf", 1),
+    PIN("setbuffer", 1), PIN("setstate", 0), PIN("setvbuf", 1), R("stpcpy", 0),
+    R("stpncpy", 0), R("strcasestr", 0), R("strcat", 0), R("strchr", 0), R("strchrnul", 0),
+    R("strcpy", 0), R("strerror_r", 1), R("strncat", 0), R("strncpy", 0), R("strpbrk", 0),
+    R("strrchr", 0), WRAP("strsep", ALASKA_RT_STRSEP), R("strstr", 0), OUT("strtod", 1, 0),
+    OUT("strtof", 1, 0), OUT("strtoimax", 1, 0), WRAP("strtok", ALASKA_RT_STRTOK),
+    WRAP("strtok_r", ALASKA_RT_STRTOK_R), OUT("strtol", 1, 0), OUT("strtold", 1, 0),
+    OUT("strtoll", 1, 0), OUT("strtoul", 1, 0), OUT("strtoull", 1, 0),
+    OUT("strtoumax", 1, 0), OPAQUE("tdelete", 0), OPAQUE("tfind", 0), OPAQUE("tsearch", 0),
+    WRAP("vasprintf", ALASKA_RT_VASPRINTF), WRAP("vdprintf", ALASKA_RT_VDPRINTF),
+    WRAP("vfprintf", ALASKA_RT_VFPRINTF), WRAP("vprintf", ALASKA_RT_VPRINTF),
+    WRAP("vsnprintf", ALASKA_RT_VSNPRINTF), WRAP("vsprintf", ALASKA_RT_VSPRINTF),
+    R("wcschr", 0), R("wcscpy", 0), R("wcspbrk", 0), R("wcsrchr", 0), R("wcsstr", 0),
+    R("wmemchr", 0), R("wmemcpy", 0), R("wmemmove", 0), R("wmemset", 0),
+    WRAP("writev", ALASKA_RT_WRITEV),
+};
+
+LibcRules findLibcRules(llvm::StringRef Name) {
+  static const std::vector<LibcRule> Sorted = [] {
+    std::vector<LibcRule> V(std::begin(Table), std::end(Table));
+    std::stable_sort(V.begin(), V.end(), [](const LibcRule &A, const LibcRule &B) {
+      return std::strcmp(A.Function, B.Function) < 0;
+    });
+    return V;
+  }();
+  auto Lo = std::lower_bound(Sorted.begin(), Sorted.end(), Name,
+                             [](const LibcRule &R, llvm::StringRef N) {
+                               return llvm::StringRef(R.Function) < N;
+                             });
+  auto Hi = Lo;
+  while (Hi != Sorted.end() && Name == Hi->Function) ++Hi;
+  if (Lo == Hi) return {nullptr, 0};
+  return {&*Lo, unsigned(Hi - Lo)};
+}
+
+} // namespace alaska

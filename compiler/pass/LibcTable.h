@@ -1,0 +1,46 @@
+// LibcTable.h — the ONE declared table of libc/libstdc++ behaviours that naive argument
+// translation gets wrong (docs/design.md §5.3). alaska-escape applies it; nothing else in
+// the pass special-cases a libc function by name.
+#pragma once
+
+#include "llvm/ADT/StringRef.h"
+
+namespace alaska {
+
+enum class Effect {
+  // The result points into argument A (strchr, memchr, bsearch...): turn it back into a
+  // handle: A_handle + (result - A_translated) when A is a handle and the result lies
+  // within 4 GiB above A's address; otherwise (NULL, static strings) unchanged.
+  ResultFrom,
+  // *(argument A) (a char **) is set to point into argument B (strtol's end pointer):
+  // re-handle the stored pointer the same way after the call (A may be NULL).
+  OutPtrFrom,
+  // Argument A is referenced by the library after the call returns (setvbuf's buffer):
+  // pin the object forever (ALASKA_RT_PIN_FOREVER), then pass the raw address.
+  PinForever,
+  // Argument A is never dereferenced by the library, only handed back to compiled code
+  // (pthread_create's arg, bsearch's key, pthread_setspecific's value): pass the handle.
+  Opaque,
+  // Pointers to pointers / structs of pointers, or reallocation of program memory
+  // (getline, writev, strtok...): call the runtime wrapper `Wrapper` (runtime/escape.c),
+  // same signature, which receives the handles unchanged.
+  Wrap,
+};
+
+struct LibcRule {
+  const char *Function;
+  Effect Kind;
+  int A;
+  int B;
+  const char *Wrapper;
+};
+
+struct LibcRules {
+  const LibcRule *First;
+  unsigned Count;
+};
+
+// All rules for a function name (sorted table, binary search).
+LibcRules findLibcRules(llvm::StringRef Name);
+
+} // namespace alaska

@@ -1,0 +1,106 @@
+//==============================================================================
+// Plugin.cpp — registration of the Alaska passes and of the `alaska` pipeline.
+//
+// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska in.ll -S
+//        clang-19 -O2 -fpass-plugin=build/compiler/pass/AlaskaPass.so ...      (per TU)
+//        clang-19 -flto -fuse-ld=lld -Wl,--load-pass-plugin=.../AlaskaPass.so   (LTO link)
+//
+// Pipeline `alaska` = alaska-replace, alaska-escape, alaska-translate, alaska-pin,
+// alaska-lower, then marks the module (module flag alaska.transformed) and makes it
+// reference ALASKA_ABI_SYMBOL. A module carrying the flag is never transformed again.
+// Under -flto the pre-link compile also reaches OptimizerLast: modules being prepared for
+// LTO (module flag "ThinLTO" / "EnableSplitLTOUnit" set by clang) are left alone there
+// and transformed once, whole-program, at FullLinkTimeOptimizationLast.
+//==============================================================================
+#include "Common.h"
+#include "EscapePass.h"
+#include "LowerPass.h"
+#include "PinPass.h"
+#include "ReplacePass.h"
+#include "TranslatePass.h"
+
+#include "alaska/abi.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/PassPlugin.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
+
+using namespace llvm;
+
+namespace alaska {
+namespace {
+
+enum class Phase { Default, CompileStep, LTOLink };
+
+bool isTransformed(const Module &M) { return M.getModuleFlag(TransformedFlag) != nullptr; }
+
+// Keep a relocation against the runtime's ABI symbol so a mismatched runtime fails to link.
+void referenceAbiSymbol(Module &M) {
+  LLVMContext &Ctx = M.getContext();
+  PointerType *P = PointerType::getUnqual(Ctx);
+  GlobalVariable *Abi = M.getGlobalVariable(ALASKA_ABI_SYMBOL);
+  if (!Abi)
+    Abi = new GlobalVariable(M, Type::getInt8Ty(Ctx), true, GlobalValue::ExternalLinkage,
+                             nullptr, ALASKA_ABI_SYMBOL);
+  auto *Ref = new GlobalVariable(M, P, true, GlobalValue::InternalLinkage, Abi,
+                                 "alaska.abi_ref");
+  appendToUsed(M, {Ref});
+}
+
+struct PipelinePass : PassInfoMixin<PipelinePass> {
+  Phase When;
+  explicit PipelinePass(Phase When) : When(When) {}
+
+  PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
+    if (ModeOpt == Mode::Off || isTransformed(M)) return PreservedAnalyses::all();
+    if (When == Phase::CompileStep &&
+        (M.getModuleFlag("ThinLTO") || M.getModuleFlag("EnableSplitLTOUnit")))
+      return PreservedAnalyses::all(); // -flto pre-link: transformed at the link
+    if (When == Phase::LTOLink) setWholeProgram(M, true);
+    runReplace(M);
+    runEscape(M);
+    runTranslate(M);
+    runPin(M);
+    runLower(M);
+    setWholeProgram(M, false);
+    M.addModuleFlag(Module::Max, TransformedFlag, 1);
+    referenceAbiSymbol(M);
+    if (verifyModule(M, &errs()))
+      fail(M, "alaska: internal error: the transformed module does not verify");
+    return PreservedAnalyses::none();
+  }
+  static bool isRequired() { return true; }
+};
+
+} // namespace
+} // namespace alaska
+
+using namespace alaska;
+
+extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
+  return {LLVM_PLUGIN_API_VERSION, "Alaska", "0.1.0", [](PassBuilder &PB) {
+            PB.registerPipelineParsingCallback(
+                [](StringRef Name, ModulePassManager &MPM,
+                   ArrayRef<PassBuilder::PipelineElement>) {
+                  if (Name == "alaska") MPM.addPass(PipelinePass(Phase::Default));
+                  else if (Name == "alaska-lto") MPM.addPass(PipelinePass(Phase::LTOLink));
+                  else if (Name == "alaska-replace") MPM.addPass(ReplacePass());
+                  else if (Name == "alaska-escape") MPM.addPass(EscapePass());
+                  else if (Name == "alaska-translate") MPM.addPass(TranslatePass());
+                  else if (Name == "alaska-pin") MPM.addPass(PinPass());
+                  else if (Name == "alaska-lower") MPM.addPass(LowerPass());
+                  else return false;
+                  return true;
+                });
+            PB.registerOptimizerLastEPCallback([](ModulePassManager &MPM, OptimizationLevel) {
+              MPM.addPass(PipelinePass(Phase::CompileStep));
+            });
+            PB.registerFullLinkTimeOptimizationLastEPCallback(
+                [](ModulePassManager &MPM, OptimizationLevel) {
+                  MPM.addPass(PipelinePass(Phase::LTOLink));
+                });
+          }};
+}
