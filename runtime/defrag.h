@@ -1,0 +1,118 @@
+/*
+ * defrag.h — the automatic defragmentation service (docs/design.md §7).
+ *
+ * Two layers:
+ *   policy   pure functions (defrag_policy.c): given counter readings and the results of
+ *            the compaction steps it asked for, decide whether to compact now and how long
+ *            to sleep. No clock, no threads, no runtime state: unit-tested in test/defrag.
+ *   service  (defrag.c) a runtime-owned background thread — created with
+ *            alaska_threads_create_internal, so it is never stopped by a barrier and never
+ *            holds a handle — that feeds the policy with the runtime's O(1) counters and
+ *            runs alaska_barrier_compact() steps. It also samples ALASKA_TRACE (trace.h).
+ *
+ * Defragmentation moves objects, which is only sound for code compiled by the Alaska pass
+ * (it keeps pin slots). The service is therefore armed only once a compiled module calls
+ * alaska_module_init() (ALASKA_RT_MODULE_INIT) from its constructor; programs that use
+ * halloc + alaska_translate by hand never have their objects moved behind their back.
+ */
+#ifndef ALASKA_RUNTIME_DEFRAG_H
+#define ALASKA_RUNTIME_DEFRAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- configuration (ALASKA_DEFRAG_* environment variables, docs/env.md) ------------- */
+typedef struct defrag_config {
+  double upper;             /* start compacting above this committed/live ratio */
+  double lower;             /* stop once at or below this ratio */
+  uint64_t min_excess;      /* ... and only if committed - live >= this many bytes */
+  uint64_t budget_bytes;    /* bytes moved per pause */
+  double cpu_cap;           /* max fraction of wall time spent in compaction pauses */
+  uint64_t poll_ns;         /* idle polling interval after a change */
+  uint64_t max_poll_ns;     /* idle polling backs off (doubling) up to this */
+  uint64_t retry_ns;        /* wait after a barrier that could not stop the world */
+  unsigned max_failures;    /* consecutive failed barriers that end an episode */
+  uint64_t cooldown_ns;     /* after an episode that got stuck above `lower` */
+  uint64_t max_cooldown_ns; /* cooldown doubles per consecutive stuck episode up to this */
+} defrag_config_t;
+
+/* Defaults documented in docs/design.md §7 and docs/env.md. */
+void defrag_config_default(defrag_config_t *cfg);
+
+/* ---- policy --------------------------------------------------------------------------- */
+/* What happened in the compaction step the policy last asked for. */
+typedef struct defrag_step_result {
+  int stopped;              /* the barrier stopped the world (else busy/timeout: nothing ran) */
+  uint64_t bytes_moved;
+  uint64_t bytes_released;  /* returned to the OS */
+  uint64_t duration_ns;     /* wall time of the whole step (attempts + pause) */
+} defrag_step_result_t;
+
+typedef struct defrag_reading {
+  uint64_t now_ns;          /* monotonic clock */
+  uint64_t live_bytes;      /* usable bytes of live objects */
+  uint64_t committed_bytes; /* heap bytes backed by memory */
+} defrag_reading_t;
+
+typedef enum defrag_action {
+  DEFRAG_SLEEP = 0,         /* nothing to do now; sleep sleep_ns and read again */
+  DEFRAG_COMPACT = 1,       /* run one compaction step now, then call back with the result */
+} defrag_action_t;
+
+typedef struct defrag_decision {
+  defrag_action_t action;
+  uint64_t sleep_ns;        /* DEFRAG_SLEEP: how long until the next reading */
+} defrag_decision_t;
+
+typedef enum defrag_state {
+  DEFRAG_IDLE = 0,          /* below the upper bound (or cooling down after getting stuck) */
+  DEFRAG_ACTIVE = 1,        /* in an episode: compacting until the lower bound */
+} defrag_state_t;
+
+typedef struct defrag_policy {
+  defrag_config_t cfg;
+  defrag_state_t state;
+  uint64_t idle_sleep_ns;           /* current (backed-off) idle polling interval */
+  uint64_t last_live, last_committed; /* previous reading, to detect an idle heap */
+  unsigned failures;                /* consecutive barriers that did not stop the world */
+  /* After an episode that ended above `lower` (pinned objects, nothing movable, busy
+   * threads) the policy does not start again until the heap changed by 1/8 or the
+   * cooldown elapsed, so a stuck heap does not cost a barrier every poll. */
+  int stuck;
+  uint64_t stuck_until_ns;
+  uint64_t stuck_live, stuck_committed;
+  uint64_t cooldown_ns;             /* next cooldown length */
+  /* Counters (for stats and tests). */
+  uint64_t episodes;                /* idle -> active transitions */
+  uint64_t steps;                   /* compaction steps asked for */
+  uint64_t steps_stopped;           /* ... of which stopped the world */
+  double last_ratio;                /* committed/live of the last reading (0 if no live) */
+} defrag_policy_t;
+
+void defrag_policy_init(defrag_policy_t *p, const defrag_config_t *cfg);
+/* committed / live, or 0 when nothing is live. */
+double defrag_ratio(uint64_t live_bytes, uint64_t committed_bytes);
+/* One decision. `step` is the result of the compaction step the previous decision asked
+ * for (NULL if the previous decision was DEFRAG_SLEEP, or on the first call). */
+defrag_decision_t defrag_policy_decide(defrag_policy_t *p, const defrag_reading_t *r,
+                                       const defrag_step_result_t *step);
+
+/* ---- service (defrag.c) --------------------------------------------------------------- */
+/* ALASKA_RT_MODULE_INIT: called by the constructor of every module the pass transformed.
+ * Arms defragmentation (unless ALASKA_DEFRAG=0) and starts the service thread on the first
+ * call. Cheap and idempotent. */
+void alaska_module_init(void);
+/* Starts the service thread if it is not running (for ALASKA_TRACE without compiled code). */
+void alaska_service_ensure_started(void);
+/* Service counters for the stats line and tests. */
+typedef struct defrag_stats {
+  int armed;                /* a compiled module announced itself and ALASKA_DEFRAG != 0 */
+  uint64_t runs;            /* compaction barriers the service ran that stopped the world */
+  uint64_t attempts;        /* compaction steps it tried */
+  uint64_t episodes;
+  uint64_t bytes_moved, bytes_released;
+  double frag_ratio_last;
+} defrag_stats_t;
+void alaska_defrag_get_stats(defrag_stats_t *out);
+
+#endif /* ALASKA_RUNTIME_DEFRAG_H */

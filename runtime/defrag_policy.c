@@ -1,0 +1,136 @@
+/*
+ * defrag_policy.c — when to compact and how long to sleep (docs/design.md §7).
+ *
+ * Pure: no clock, no threads, no runtime state, so test/defrag can drive it with made-up
+ * readings. The service (defrag.c) feeds it the runtime's counters and runs the steps.
+ */
+#include "defrag.h"
+
+#define MIB (1024ULL * 1024ULL)
+#define MS (1000ULL * 1000ULL)
+
+void defrag_config_default(defrag_config_t *cfg) {
+  cfg->upper = 1.20;
+  cfg->lower = 1.05;
+  cfg->min_excess = 4 * MIB;
+  cfg->budget_bytes = 1 * MIB;
+  cfg->cpu_cap = 0.05;
+  cfg->poll_ns = 50 * MS;
+  cfg->max_poll_ns = 1000 * MS;
+  cfg->retry_ns = 1 * MS;
+  cfg->max_failures = 10;
+  cfg->cooldown_ns = 1000 * MS;
+  cfg->max_cooldown_ns = 64000 * MS;
+}
+
+double defrag_ratio(uint64_t live_bytes, uint64_t committed_bytes) {
+  if (live_bytes == 0) return 0.0;
+  return (double)committed_bytes / (double)live_bytes;
+}
+
+void defrag_policy_init(defrag_policy_t *p, const defrag_config_t *cfg) {
+  *p = (defrag_policy_t){0};
+  p->cfg = *cfg;
+  p->state = DEFRAG_IDLE;
+  p->idle_sleep_ns = cfg->poll_ns;
+  p->cooldown_ns = cfg->cooldown_ns;
+}
+
+static uint64_t absdiff(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }
+
+static int worth_compacting(const defrag_policy_t *p, const defrag_reading_t *r) {
+  if (r->live_bytes == 0) return 0; /* nothing to move; an empty heap is the heap's job */
+  if (r->committed_bytes < r->live_bytes + p->cfg.min_excess) return 0;
+  return p->last_ratio > p->cfg.upper;
+}
+
+static defrag_decision_t sleep_for(uint64_t ns) {
+  return (defrag_decision_t){.action = DEFRAG_SLEEP, .sleep_ns = ns};
+}
+
+static defrag_decision_t end_episode(defrag_policy_t *p, const defrag_reading_t *r) {
+  p->state = DEFRAG_IDLE;
+  p->failures = 0;
+  p->idle_sleep_ns = p->cfg.poll_ns;
+  if (p->last_ratio <= p->cfg.lower) {
+    p->stuck = 0;
+    p->cooldown_ns = p->cfg.cooldown_ns;
+  } else {
+    /* Could not reach the lower bound: wait for the heap to change (or the cooldown to
+     * pass) before paying for barriers again. */
+    p->stuck = 1;
+    p->stuck_until_ns = r->now_ns + p->cooldown_ns;
+    p->stuck_live = r->live_bytes;
+    p->stuck_committed = r->committed_bytes;
+    p->cooldown_ns *= 2;
+    if (p->cooldown_ns > p->cfg.max_cooldown_ns) p->cooldown_ns = p->cfg.max_cooldown_ns;
+  }
+  return sleep_for(p->cfg.poll_ns);
+}
+
+defrag_decision_t defrag_policy_decide(defrag_policy_t *p, const defrag_reading_t *r,
+                                       const defrag_step_result_t *step) {
+  int changed = r->live_bytes != p->last_live || r->committed_bytes != p->last_committed;
+  p->last_live = r->live_bytes;
+  p->last_committed = r->committed_bytes;
+  p->last_ratio = defrag_ratio(r->live_bytes, r->committed_bytes);
+
+  if (p->state == DEFRAG_ACTIVE) {
+    if (step) {
+      if (!step->stopped) {
+        /* A thread stayed inside the runtime or did not answer: back off and retry, and
+         * give the episode up after max_failures in a row. */
+        if (++p->failures >= p->cfg.max_failures) return end_episode(p, r);
+        uint64_t wait = p->cfg.retry_ns << (p->failures - 1 < 6 ? p->failures - 1 : 6);
+        return sleep_for(wait);
+      }
+      p->failures = 0;
+      p->steps_stopped++;
+      if (p->last_ratio <= p->cfg.lower) return end_episode(p, r);
+      if (step->bytes_moved == 0 && step->bytes_released == 0) return end_episode(p, r);
+      /* Pace: paused for d, so sleep d * (1 - cap) / cap to spend at most `cap` of the
+       * wall time paused. */
+      double cap = p->cfg.cpu_cap;
+      if (cap >= 1.0 || cap <= 0.0) {
+        if (cap >= 1.0) {
+          p->steps++;
+          return (defrag_decision_t){.action = DEFRAG_COMPACT, .sleep_ns = 0};
+        }
+        cap = 0.05;
+      }
+      return sleep_for((uint64_t)((double)step->duration_ns * (1.0 - cap) / cap));
+    }
+    /* Woke up from pacing or a retry wait. */
+    if (p->last_ratio <= p->cfg.lower || r->live_bytes == 0) return end_episode(p, r);
+    p->steps++;
+    return (defrag_decision_t){.action = DEFRAG_COMPACT, .sleep_ns = 0};
+  }
+
+  /* DEFRAG_IDLE */
+  if (p->stuck) {
+    uint64_t moved = absdiff(r->live_bytes, p->stuck_live) +
+                     absdiff(r->committed_bytes, p->stuck_committed);
+    if (r->now_ns < p->stuck_until_ns && moved < p->stuck_committed / 8) goto idle;
+    p->stuck = 0;
+  }
+  if (worth_compacting(p, r)) {
+    p->state = DEFRAG_ACTIVE;
+    p->failures = 0;
+    p->episodes++;
+    p->steps++;
+    return (defrag_decision_t){.action = DEFRAG_COMPACT, .sleep_ns = 0};
+  }
+idle:
+  /* Idle programs cost nothing: poll quickly while the heap changes, back off (doubling)
+   * while it does not. */
+  if (changed) {
+    p->idle_sleep_ns = p->cfg.poll_ns;
+  } else {
+    p->idle_sleep_ns *= 2;
+    if (p->idle_sleep_ns > p->cfg.max_poll_ns) p->idle_sleep_ns = p->cfg.max_poll_ns;
+  }
+  if (p->stuck && p->stuck_until_ns > r->now_ns &&
+      p->stuck_until_ns - r->now_ns < p->idle_sleep_ns)
+    return sleep_for(p->stuck_until_ns - r->now_ns);
+  return sleep_for(p->idle_sleep_ns);
+}

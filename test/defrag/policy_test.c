@@ -1,0 +1,221 @@
+/*
+ * policy_test.c — unit tests of the defragmentation policy (runtime/defrag_policy.c):
+ * feed it made-up counter readings and step results, check what it decides.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "defrag.h"
+
+#define MIB (1024ULL * 1024ULL)
+#define MS (1000ULL * 1000ULL)
+
+static int failures;
+#define CHECK(cond)                                                                  \
+  do {                                                                               \
+    if (!(cond)) {                                                                   \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);      \
+      failures++;                                                                    \
+    }                                                                                \
+  } while (0)
+
+static defrag_reading_t reading(uint64_t now_ms, uint64_t live, uint64_t committed) {
+  return (defrag_reading_t){.now_ns = now_ms * MS, .live_bytes = live, .committed_bytes = committed};
+}
+
+/* A heap below the upper bound is never compacted, and an unchanged heap backs the
+ * polling interval off up to max_poll_ns. */
+static void test_idle_backs_off(void) {
+  defrag_config_t cfg;
+  defrag_config_default(&cfg);
+  defrag_policy_t p;
+  defrag_policy_init(&p, &cfg);
+  uint64_t t = 0, prev_sleep = 0;
+  for (int i = 0; i < 20; i++) {
+    defrag_reading_t r = reading(t, 100 * MIB, 110 * MIB); /* ratio 1.1 < 1.2 */
+    defrag_decision_t d = defrag_policy_decide(&p, &r, NULL);
+    CHECK(d.action == DEFRAG_SLEEP);
+    CHECK(d.sleep_ns >= prev_sleep || i == 0);
+    CHECK(d.sleep_ns <= cfg.max_poll_ns);
+    prev_sleep = d.sleep_ns;
+    t += d.sleep_ns / MS;
+  }
+  CHECK(prev_sleep == cfg.max_poll_ns);
+  /* A change resets the interval to poll_ns. */
+  defrag_reading_t r = reading(t, 101 * MIB, 111 * MIB);
+  defrag_decision_t d = defrag_policy_decide(&p, &r, NULL);
+  CHECK(d.action == DEFRAG_SLEEP && d.sleep_ns == cfg.poll_ns);
+  CHECK(p.steps == 0 && p.episodes == 0);
+}
+
+/* Tiny heaps never pay, whatever their ratio: the excess is below min_excess. */
+static void test_tiny_heap_never_compacts(void) {
+  defrag_config_t cfg;
+  defrag_config_default(&cfg);
+  defrag_policy_t p;
+  defrag_policy_init(&p, &cfg);
+  for (int i = 0; i < 10; i++) {
+    defrag_reading_t r = reading(i * 50, 256 * 1024, 3 * MIB); /* ratio 12, excess < 4 MiB */
+    defrag_decision_t d = defrag_policy_decide(&p, &r, NULL);
+    CHECK(d.action == DEFRAG_SLEEP);
+  }
+  /* Nothing live: nothing to move. */
+  defrag_reading_t r = reading(1000, 0, 64 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_SLEEP);
+  CHECK(p.steps == 0);
+}
+
+/* Above the upper bound: compact, pace sleeps to the CPU cap, stop at the lower bound. */
+static void test_episode_reaches_lower_bound(void) {
+  defrag_config_t cfg;
+  defrag_config_default(&cfg);
+  defrag_policy_t p;
+  defrag_policy_init(&p, &cfg);
+  uint64_t live = 100 * MIB, committed = 250 * MIB, t = 0;
+  defrag_reading_t r = reading(t, live, committed);
+  defrag_decision_t d = defrag_policy_decide(&p, &r, NULL);
+  CHECK(d.action == DEFRAG_COMPACT);
+  CHECK(p.state == DEFRAG_ACTIVE && p.episodes == 1);
+  int steps = 0;
+  while (d.action == DEFRAG_COMPACT && steps < 1000) {
+    steps++;
+    /* Each step moves the budget and releases 2 MiB. */
+    committed -= 2 * MIB;
+    defrag_step_result_t s = {.stopped = 1, .bytes_moved = cfg.budget_bytes,
+                              .bytes_released = 2 * MIB, .duration_ns = 1 * MS};
+    t += 1;
+    r = reading(t, live, committed);
+    d = defrag_policy_decide(&p, &r, &s);
+    if (p.state == DEFRAG_IDLE) break;
+    /* Paced: 1 ms pause at a 5 % cap -> 19 ms sleep. */
+    CHECK(d.action == DEFRAG_SLEEP);
+    CHECK(d.sleep_ns == 19 * MS);
+    t += d.sleep_ns / MS;
+    r = reading(t, live, committed);
+    d = defrag_policy_decide(&p, &r, NULL);
+  }
+  CHECK(p.state == DEFRAG_IDLE);
+  CHECK(!p.stuck);
+  CHECK(p.last_ratio <= cfg.lower);
+  /* (250 - 105) / 2 = 72.5 -> 73 steps to get to <= 105 MiB. */
+  CHECK(steps == 73);
+  CHECK(p.steps_stopped == 73);
+  /* Below the lower bound now: later readings do not restart. */
+  r = reading(t + 100, live, committed);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_SLEEP);
+  CHECK(p.episodes == 1);
+}
+
+/* Hysteresis: between the bounds an episode in progress continues, an idle policy waits. */
+static void test_hysteresis(void) {
+  defrag_config_t cfg;
+  defrag_config_default(&cfg);
+  defrag_policy_t p;
+  defrag_policy_init(&p, &cfg);
+  defrag_reading_t r = reading(0, 100 * MIB, 115 * MIB); /* 1.15: between the bounds */
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_SLEEP);
+  r = reading(50, 100 * MIB, 130 * MIB); /* 1.3: start */
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+  defrag_step_result_t s = {.stopped = 1, .bytes_moved = MIB, .bytes_released = 15 * MIB,
+                            .duration_ns = MS};
+  r = reading(51, 100 * MIB, 115 * MIB); /* 1.15: keep going */
+  defrag_decision_t d = defrag_policy_decide(&p, &r, &s);
+  CHECK(d.action == DEFRAG_SLEEP && p.state == DEFRAG_ACTIVE);
+  r = reading(70, 100 * MIB, 115 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+}
+
+/* A step that moves and releases nothing ends the episode as stuck; the policy then waits
+ * for the cooldown (doubling) or a change of the heap by 1/8 before trying again. */
+static void test_stuck_episode_cools_down(void) {
+  defrag_config_t cfg;
+  defrag_config_default(&cfg);
+  defrag_policy_t p;
+  defrag_policy_init(&p, &cfg);
+  defrag_reading_t r = reading(0, 100 * MIB, 200 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+  defrag_step_result_t nothing = {.stopped = 1, .duration_ns = MS};
+  r = reading(1, 100 * MIB, 200 * MIB);
+  defrag_decision_t d = defrag_policy_decide(&p, &r, &nothing);
+  CHECK(d.action == DEFRAG_SLEEP && p.state == DEFRAG_IDLE && p.stuck);
+  /* Unchanged heap during the 1 s cooldown: no compaction. */
+  uint64_t t = 1;
+  int compacts = 0;
+  while (t < 999) {
+    t += d.sleep_ns / MS;
+    if (t >= 999) break;
+    r = reading(t, 100 * MIB, 200 * MIB);
+    d = defrag_policy_decide(&p, &r, NULL);
+    if (d.action == DEFRAG_COMPACT) compacts++;
+    CHECK(d.sleep_ns > 0 || d.action == DEFRAG_COMPACT);
+  }
+  CHECK(compacts == 0);
+  /* After the cooldown: one more try. */
+  r = reading(1001, 100 * MIB, 200 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+  r = reading(1002, 100 * MIB, 200 * MIB);
+  defrag_policy_decide(&p, &r, &nothing);
+  CHECK(p.stuck && p.stuck_until_ns == 1002 * MS + 2000 * MS); /* doubled */
+  /* A heap that changed by more than 1/8 re-arms at once. */
+  r = reading(1100, 130 * MIB, 230 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+}
+
+/* Barriers that cannot stop the world back off exponentially and give up after
+ * max_failures in a row. */
+static void test_failed_barriers_give_up(void) {
+  defrag_config_t cfg;
+  defrag_config_default(&cfg);
+  defrag_policy_t p;
+  defrag_policy_init(&p, &cfg);
+  defrag_reading_t r = reading(0, 100 * MIB, 200 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+  defrag_step_result_t busy = {.stopped = 0, .duration_ns = 100000};
+  uint64_t prev = 0;
+  unsigned tries = 1;
+  for (;;) {
+    defrag_decision_t d = defrag_policy_decide(&p, &r, &busy);
+    CHECK(d.action == DEFRAG_SLEEP);
+    if (p.state == DEFRAG_IDLE) break;
+    CHECK(d.sleep_ns >= prev);
+    prev = d.sleep_ns;
+    d = defrag_policy_decide(&p, &r, NULL);
+    CHECK(d.action == DEFRAG_COMPACT);
+    tries++;
+    if (tries > 100) break;
+  }
+  CHECK(tries == cfg.max_failures);
+  CHECK(p.stuck);
+  CHECK(p.steps_stopped == 0);
+}
+
+/* cpu_cap shapes the pacing sleep. */
+static void test_cpu_cap(void) {
+  defrag_config_t cfg;
+  defrag_config_default(&cfg);
+  cfg.cpu_cap = 0.5;
+  defrag_policy_t p;
+  defrag_policy_init(&p, &cfg);
+  defrag_reading_t r = reading(0, 100 * MIB, 200 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+  defrag_step_result_t s = {.stopped = 1, .bytes_moved = MIB, .bytes_released = MIB,
+                            .duration_ns = 3 * MS};
+  defrag_decision_t d = defrag_policy_decide(&p, &r, &s);
+  CHECK(d.action == DEFRAG_SLEEP && d.sleep_ns == 3 * MS);
+}
+
+int main(void) {
+  test_idle_backs_off();
+  test_tiny_heap_never_compacts();
+  test_episode_reaches_lower_bound();
+  test_hysteresis();
+  test_stuck_episode_cools_down();
+  test_failed_barriers_give_up();
+  test_cpu_cap();
+  if (failures) {
+    fprintf(stderr, "policy_test: %d check(s) failed\n", failures);
+    return 1;
+  }
+  printf("policy_test: ok\n");
+  return 0;
+}
