@@ -24,6 +24,10 @@ static const LibcRule Table[] = {
     R("__memcpy_chk", 0), R("__memmove_chk", 0), R("__mempcpy_chk", 0), R("__memset_chk", 0),
     R("__stpcpy_chk", 0), R("__strcat_chk", 0), R("__strcpy_chk", 0), R("__strncat_chk", 0),
     R("__strncpy_chk", 0),
+    // glibc-internal names its headers' inline functions call
+    WRAP("__getdelim", ALASKA_RT_GETDELIM), WRAP("__strtok_r", ALASKA_RT_STRTOK_R),
+    WRAP("__strsep", ALASKA_RT_STRSEP), R("__stpcpy", 0), R("__mempcpy", 0),
+    R("__rawmemchr", 0), R("__strchrnul", 0),
     // C++ runtime: the cleanup object is handed back to the (compiled) destructor
     OPAQUE("__cxa_atexit", 1), OPAQUE("__cxa_thread_atexit_impl", 1),
     R("asctime_r", 1), R("basename", 0), OPAQUE("bsearch", 0), R("bsearch", 1),
