@@ -42,6 +42,8 @@ cflags = shlex.split(a.cflags)
 programs = a.programs.split(",")
 
 # configs: name -> (binary dir, extra env)
+if not os.path.exists(alaska_cc):
+    sys.exit("overhead bench: %s not found (is the driver built?)" % alaska_cc)
 builds = {"native": (native_cc, []), "alaska": (alaska_cc, [])}
 for v in a.flag_variant:
     name, flags = v.split(":", 1)
@@ -56,7 +58,7 @@ for name, (cc, extra) in builds.items():
     os.makedirs(os.path.join(out, name), exist_ok=True)
     for p in programs:
         exe = os.path.join(out, name, p)
-        cmd = [cc] + cflags + extra + [os.path.join(src, p + ".c"), "-o", exe, "-lm"]
+        cmd = ([] if cc == native_cc or os.access(cc, os.X_OK) else ["bash"]) + [cc] + cflags + extra + [os.path.join(src, p + ".c"), "-o", exe, "-lm"]
         r = subprocess.run(cmd, text=True, stderr=subprocess.PIPE)
         if r.returncode != 0:
             sys.exit("overhead bench: build failed: %s\n%s" % (" ".join(cmd), r.stderr))
