@@ -111,6 +111,10 @@ static inline void *alaska_translate_inline(const void *p) {
 /* The object behind this handle will be referenced by uncompiled code after the call
  * returns (setvbuf, pthread_create's argument, putenv, ...): never move it again. */
 #define ALASKA_RT_PIN_FOREVER "alaska_pin_forever" /* void (void *) */
+/* Called by a constructor (llvm.global_ctors) the pass emits in every module it transforms:
+ * the program keeps pin slots, so the runtime may move its objects. Arms the automatic
+ * defragmentation service (docs/design.md §7); idempotent and cheap. */
+#define ALASKA_RT_MODULE_INIT "alaska_module_init" /* void (void) */
 
 /* ---- libc escape wrappers (runtime/escape.c) ------------------------------------- */
 /* Same signatures as the libc functions they replace; the pass calls them with the

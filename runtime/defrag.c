@@ -1,0 +1,307 @@
+/*
+ * defrag.c — the defragmentation service thread (defrag.h, docs/design.md §7).
+ *
+ * One runtime-internal thread (never registered, so barriers never stop it; it holds no
+ * handles and never allocates) does two jobs on one timeline:
+ *   - every ALASKA_TRACE_MS it appends a row to the ALASKA_TRACE file (trace.c);
+ *   - once armed by alaska_module_init(), it reads live and committed bytes, asks the policy
+ *     (defrag_policy.c) what to do, and runs alaska_barrier_compact() steps of
+ *     ALASKA_DEFRAG_BUDGET bytes, sleeping between them as the policy says.
+ * It sleeps on a condition variable, so an idle program pays one wake-up per second at most
+ * (the policy backs off) — or per trace period when tracing.
+ */
+#include "defrag.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "barrier.h"
+#include "heap.h"
+#include "os.h"
+#include "stats.h"
+#include "threads.h"
+#include "trace.h"
+
+#define NS_PER_S 1000000000ULL
+
+/* Barrier attempts per step while a mutator is inside the runtime (each retry waits
+ * 20 us * attempt inside alaska_barrier_compact). */
+#define STEP_ATTEMPTS 4
+
+static pthread_mutex_t svc_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t svc_cond; /* CLOCK_MONOTONIC, initialised in the constructor */
+static int svc_started;          /* thread created (under svc_lock) */
+static int svc_stopping;         /* exit in progress: no more barriers */
+static int svc_step_running;     /* a compaction step is in progress */
+static _Atomic int defrag_armed; /* a compiled module announced itself */
+static int defrag_disabled;      /* ALASKA_DEFRAG=0 */
+static defrag_config_t defrag_cfg;
+
+/* Counters for the stats line (written by the service thread only). */
+static _Atomic uint64_t st_runs, st_attempts, st_episodes, st_bytes_moved, st_bytes_released;
+
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- configuration from the environment ----------------------------------------------- */
+
+static __attribute__((noreturn)) void bad_env(const char *name, const char *value,
+                                              const char *expect) {
+  os_write_str("alaska: ");
+  os_write_str(name);
+  os_write_str("='");
+  os_write_str(value);
+  os_write_str("': expected ");
+  os_write_str(expect);
+  os_write_str("\n");
+  _exit(1);
+}
+
+static double env_double(const char *name, double dflt, double min, double max) {
+  const char *v = getenv(name);
+  if (!v || !*v) return dflt;
+  char *end;
+  errno = 0;
+  double d = strtod(v, &end);
+  int percent = *end == '%';
+  if (percent) end++;
+  if (errno || end == v || *end) bad_env(name, v, "a number");
+  if (percent) d /= 100.0;
+  if (!(d >= min && d <= max)) bad_env(name, v, "a number in range (see docs/env.md)");
+  return d;
+}
+
+/* Bytes, with an optional K/M/G suffix (powers of 1024). */
+static uint64_t env_bytes(const char *name, uint64_t dflt, uint64_t min) {
+  const char *v = getenv(name);
+  if (!v || !*v) return dflt;
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (errno || end == v || v[0] == '-') bad_env(name, v, "a byte count like 1048576 or 1M");
+  switch (*end) {
+  case 'k': case 'K': n <<= 10; end++; break;
+  case 'm': case 'M': n <<= 20; end++; break;
+  case 'g': case 'G': n <<= 30; end++; break;
+  default: break;
+  }
+  if (*end || n < min) bad_env(name, v, "a byte count like 1048576 or 1M");
+  return n;
+}
+
+static void read_config(void) {
+  defrag_config_default(&defrag_cfg);
+  const char *v = getenv("ALASKA_DEFRAG");
+  defrag_disabled = v && strcmp(v, "0") == 0;
+  if (v && *v && strcmp(v, "0") != 0 && strcmp(v, "1") != 0) bad_env("ALASKA_DEFRAG", v, "0 or 1");
+  defrag_cfg.upper = env_double("ALASKA_DEFRAG_UPPER", defrag_cfg.upper, 1.0, 1000.0);
+  defrag_cfg.lower = env_double("ALASKA_DEFRAG_LOWER", defrag_cfg.lower, 1.0, 1000.0);
+  if (defrag_cfg.lower > defrag_cfg.upper)
+    bad_env("ALASKA_DEFRAG_LOWER", getenv("ALASKA_DEFRAG_LOWER") ? getenv("ALASKA_DEFRAG_LOWER") : "",
+            "a value <= ALASKA_DEFRAG_UPPER");
+  defrag_cfg.budget_bytes = env_bytes("ALASKA_DEFRAG_BUDGET", defrag_cfg.budget_bytes, 4096);
+  defrag_cfg.cpu_cap = env_double("ALASKA_DEFRAG_CPU", defrag_cfg.cpu_cap, 0.001, 1.0);
+  defrag_cfg.min_excess = env_bytes("ALASKA_DEFRAG_MIN_EXCESS", defrag_cfg.min_excess, 0);
+  double poll_ms = env_double("ALASKA_DEFRAG_POLL_MS", (double)defrag_cfg.poll_ns / 1e6, 1, 60000);
+  defrag_cfg.poll_ns = (uint64_t)(poll_ms * 1e6);
+  if (defrag_cfg.max_poll_ns < defrag_cfg.poll_ns) defrag_cfg.max_poll_ns = defrag_cfg.poll_ns;
+}
+
+/* ---- the service thread ------------------------------------------------------------------ */
+
+static defrag_step_result_t run_step(void) {
+  alaska_barrier_stats_t before, after;
+  alaska_barrier_get_stats(&before);
+  uint64_t t0 = mono_ns();
+  alaska_barrier_outcome_t outcome;
+  size_t released = alaska_barrier_compact(defrag_cfg.budget_bytes, 0, STEP_ATTEMPTS, &outcome);
+  uint64_t t1 = mono_ns();
+  alaska_barrier_get_stats(&after);
+  defrag_step_result_t r = {
+      .stopped = outcome == ALASKA_BARRIER_STOPPED,
+      /* Barrier statistics are global; other barriers (alaska_compact) may be counted too. */
+      .bytes_moved = after.bytes_moved - before.bytes_moved,
+      .bytes_released = released,
+      .duration_ns = t1 - t0,
+  };
+  atomic_fetch_add(&st_attempts, 1);
+  if (r.stopped) atomic_fetch_add(&st_runs, 1);
+  atomic_fetch_add(&st_bytes_moved, r.bytes_moved);
+  atomic_fetch_add(&st_bytes_released, r.bytes_released);
+  return r;
+}
+
+static void wait_until_locked(uint64_t deadline_ns) {
+  if (deadline_ns == UINT64_MAX) {
+    pthread_cond_wait(&svc_cond, &svc_lock);
+    return;
+  }
+  struct timespec ts = {(time_t)(deadline_ns / NS_PER_S), (long)(deadline_ns % NS_PER_S)};
+  pthread_cond_timedwait(&svc_cond, &svc_lock, &ts);
+}
+
+static void *service_main(void *arg) {
+  (void)arg;
+  /* Signals are for the program's threads; this one must not take the barrier's or any
+   * asynchronous signal the program expects to handle on its own threads. */
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+  defrag_policy_t policy;
+  defrag_policy_init(&policy, &defrag_cfg);
+  defrag_step_result_t result;
+  int have_result = 0;
+  uint64_t next_policy = 0, next_trace = 0;
+
+  pthread_mutex_lock(&svc_lock);
+  while (!svc_stopping) {
+    uint64_t now = mono_ns();
+    int tracing = alaska_trace_enabled();
+    if (tracing && now >= next_trace) {
+      pthread_mutex_unlock(&svc_lock);
+      alaska_trace_sample();
+      pthread_mutex_lock(&svc_lock);
+      next_trace = (next_trace && next_trace + alaska_trace_period_ns() > now)
+                       ? next_trace + alaska_trace_period_ns()
+                       : now + alaska_trace_period_ns();
+      continue;
+    }
+    int armed = atomic_load(&defrag_armed);
+    if (armed && now >= next_policy) {
+      defrag_reading_t r = {.now_ns = now,
+                            .live_bytes = alaska_live_bytes(),
+                            .committed_bytes = alaska_committed_bytes()};
+      uint64_t episodes_before = policy.episodes;
+      defrag_decision_t d = defrag_policy_decide(&policy, &r, have_result ? &result : NULL);
+      have_result = 0;
+      if (policy.episodes != episodes_before) atomic_fetch_add(&st_episodes, 1);
+      if (d.action == DEFRAG_COMPACT) {
+        svc_step_running = 1;
+        pthread_mutex_unlock(&svc_lock);
+        result = run_step();
+        pthread_mutex_lock(&svc_lock);
+        svc_step_running = 0;
+        pthread_cond_broadcast(&svc_cond); /* an exiting thread may wait for the step */
+        have_result = 1;
+        next_policy = 0; /* report the result at once */
+        continue;
+      }
+      next_policy = now + d.sleep_ns;
+    }
+    uint64_t wake = UINT64_MAX;
+    if (armed && next_policy < wake) wake = next_policy;
+    if (tracing && next_trace < wake) wake = next_trace;
+    wait_until_locked(wake);
+  }
+  pthread_mutex_unlock(&svc_lock);
+  return NULL;
+}
+
+static void start_locked(void) {
+  if (svc_started || svc_stopping) return;
+  pthread_t th;
+  if (alaska_threads_create_internal(&th, NULL, service_main, NULL) != 0) {
+    os_write_str("alaska: cannot start the defragmentation service thread\n");
+    return; /* the program still works, it just is not defragmented */
+  }
+  pthread_detach(th);
+  svc_started = 1;
+}
+
+void alaska_service_ensure_started(void) {
+  pthread_mutex_lock(&svc_lock);
+  start_locked();
+  pthread_mutex_unlock(&svc_lock);
+}
+
+static pthread_once_t defrag_once = PTHREAD_ONCE_INIT;
+static void defrag_init_once(void);
+
+void alaska_module_init(void) {
+  static _Atomic int seen;
+  if (atomic_load_explicit(&seen, memory_order_acquire)) return;
+  if (atomic_exchange(&seen, 1)) return;
+  pthread_once(&defrag_once, defrag_init_once); /* in case a constructor ran before ours */
+  if (defrag_disabled) return;
+  pthread_mutex_lock(&svc_lock);
+  atomic_store(&defrag_armed, 1);
+  start_locked();
+  pthread_cond_broadcast(&svc_cond);
+  pthread_mutex_unlock(&svc_lock);
+}
+
+void alaska_defrag_get_stats(defrag_stats_t *out) {
+  out->armed = atomic_load(&defrag_armed);
+  out->runs = atomic_load(&st_runs);
+  out->attempts = atomic_load(&st_attempts);
+  out->episodes = atomic_load(&st_episodes);
+  out->bytes_moved = atomic_load(&st_bytes_moved);
+  out->bytes_released = atomic_load(&st_bytes_released);
+  out->frag_ratio_last = defrag_ratio(alaska_live_bytes(), alaska_committed_bytes());
+}
+
+/* ---- exit, fork, start-up ------------------------------------------------------------------ */
+
+/* Registered after the runtime's own atexit handler, so it runs first: no barrier may start
+ * while exit handlers (and the stats printer) run. Waits for a step in progress (< 2 ms). */
+static void service_at_exit(void) {
+  pthread_mutex_lock(&svc_lock);
+  svc_stopping = 1;
+  pthread_cond_broadcast(&svc_cond);
+  while (svc_step_running) pthread_cond_wait(&svc_cond, &svc_lock);
+  pthread_mutex_unlock(&svc_lock);
+  alaska_trace_sample(); /* the final state */
+}
+
+/* The child of fork() has no service thread; it runs without one (and does not block at
+ * exit on a step that will never finish). */
+static void service_fork_prepare(void) { pthread_mutex_lock(&svc_lock); }
+static void service_fork_parent(void) { pthread_mutex_unlock(&svc_lock); }
+static void service_fork_child(void) {
+  alaska_trace_fork_child();
+  svc_started = 0;
+  svc_step_running = 0;
+  svc_stopping = 1;
+  pthread_mutex_unlock(&svc_lock);
+}
+
+static uint64_t read_defrag_runs(void) { return atomic_load(&st_runs); }
+static double read_frag_ratio(void) {
+  return defrag_ratio(alaska_live_bytes(), alaska_committed_bytes());
+}
+static uint64_t read_pause_p99(void) {
+  alaska_barrier_stats_t s;
+  alaska_barrier_get_stats(&s);
+  return s.pause_p99_us;
+}
+
+static void defrag_init_once(void) {
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&svc_cond, &ca);
+  pthread_condattr_destroy(&ca);
+  read_config();
+  alaska_stats_register_u64("defrag_runs", read_defrag_runs);
+  alaska_stats_register_double("frag_ratio_last", read_frag_ratio);
+  alaska_stats_register_u64("pause_p99_us", read_pause_p99);
+  pthread_atfork(service_fork_prepare, service_fork_parent, service_fork_child);
+  atexit(service_at_exit);
+  if (alaska_trace_init()) alaska_service_ensure_started();
+}
+
+/* After the runtime (101) and the barrier (102) constructors. */
+__attribute__((constructor(103))) static void defrag_constructor(void) {
+  pthread_once(&defrag_once, defrag_init_once);
+}
