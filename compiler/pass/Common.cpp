@@ -101,6 +101,8 @@ static bool isRawLeaf(const Value *V) {
     return false;
   }
   if (isa<Constant>(V)) return true; // aggregates/vectors of globals, null, undef
+  if (const auto *I2P = dyn_cast<IntToPtrInst>(V))
+    if (const auto *CI = dyn_cast<ConstantInt>(I2P->getOperand(0))) return !CI->isNegative();
   if (const auto *A = dyn_cast<Argument>(V))
     return A->hasByValAttr() || A->hasInAllocaAttr() || A->hasPreallocatedAttr();
   if (const auto *CB = dyn_cast<CallBase>(V)) {
