@@ -41,7 +41,7 @@ static void lowerOne(CallInst *CI, bool Pinned) {
   Instruction *SlowTerm = SplitBlockAndInsertIfThen(IsHandle, CI, false);
   B.SetInsertPoint(SlowTerm);
   if (Pinned) {
-    B.CreateStore(HI, CI->getArgOperand(1), /*isVolatile=*/true);
+    B.CreateAlignedStore(HI, CI->getArgOperand(1), Align(8), /*isVolatile=*/true);
     B.CreateFence(AtomicOrdering::SequentiallyConsistent, SyncScope::SingleThread);
   }
   Value *Entry = B.CreateAnd(B.CreateLShr(HI, ALASKA_ENTRY_SHIFT), B.getInt64(ALASKA_ENTRY_MASK),

@@ -24,9 +24,15 @@ bool runPin(Module &M) {
   if (!PinsOpt) return false;
   Function *Marker = M.getFunction(TranslateMarker);
   if (!Marker) return false;
-  DenseMap<Function *, SmallVector<CallInst *, 16>> Sites;
-  for (User *U : Marker->users())
-    if (auto *CI = dyn_cast<CallInst>(U)) Sites[CI->getFunction()].push_back(CI);
+  // Slots numbered in program order (deterministic output).
+  SmallVector<std::pair<Function *, SmallVector<CallInst *, 16>>, 16> Sites;
+  for (Function &F : M) {
+    SmallVector<CallInst *, 16> Calls;
+    for (BasicBlock &BB : F)
+      for (Instruction &I : BB)
+        if (isMarkerCall(&I, TranslateMarker)) Calls.push_back(cast<CallInst>(&I));
+    if (!Calls.empty()) Sites.push_back({&F, std::move(Calls)});
+  }
   if (Sites.empty()) return false;
   Function *PinMarker = getTranslatePinMarker(M);
   Type *I64 = Type::getInt64Ty(M.getContext());

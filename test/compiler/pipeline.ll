@@ -1,0 +1,39 @@
+; The `alaska` pipeline: runs every pass, marks the module, references the ABI symbol,
+; never transforms twice; extension points of clang's -O pipelines and of the LTO link.
+; RUN: %opt -passes=alaska -S %s | FileCheck %s
+; RUN: %opt -passes=alaska -S %s | %opt -passes=alaska -S | FileCheck %s --check-prefix=TWICE
+; RUN: %opt -passes='default<O0>' -S %s | FileCheck %s
+; RUN: %opt -passes='default<O2>' -S %s | FileCheck %s --check-prefix=O2
+; RUN: %opt -passes=alaska -alaska-mode=off -S %s | FileCheck %s --check-prefix=OFF
+
+; CHECK: @__alaska_abi_version_1 = external constant i8
+; CHECK: @alaska.abi_ref = internal constant ptr @__alaska_abi_version_1
+; CHECK: @llvm.used = appending global [1 x ptr] [ptr @alaska.abi_ref]
+; CHECK-LABEL: define i32 @f(ptr %p)
+; CHECK-SAME: prefix [2 x i64]
+; CHECK: store volatile i64
+; CHECK: %alaska.base{{[0-9]*}} = load i64
+; CHECK: call ptr @halloc(i64 8)
+; CHECK-NOT: @alaska.translate
+; CHECK-NOT: @alaska.escape
+; CHECK-NOT: @malloc
+; CHECK: !{i32 7, !"alaska.transformed", i32 1}
+
+; Running the pipeline on its own output changes nothing: one table load, one flag.
+; TWICE-COUNT-1: @alaska.abi_ref{{[.0-9]*}} = internal
+; TWICE-NOT: @alaska.abi_ref{{[.0-9]*}} = internal
+; TWICE-COUNT-2: %alaska.base{{[0-9]*}} = load i64
+; TWICE-NOT: %alaska.base{{[0-9]*}} = load i64
+
+; O2: define {{.*}}i32 @f(ptr {{.*}}%p)
+; O2: %alaska.base{{[0-9]*}} = load i64
+; O2: !"alaska.transformed"
+
+; OFF-NOT: alaska
+define i32 @f(ptr %p) {
+  %v = load i32, ptr %p
+  %m = call ptr @malloc(i64 8)
+  store i32 %v, ptr %m
+  ret i32 %v
+}
+declare ptr @malloc(i64)
