@@ -1,0 +1,478 @@
+/*
+ * alloc.c — the public allocation API (halloc, hfree, hrealloc, ... , alaska_translate).
+ *
+ * Fast path of halloc: size-class lookup, pop the current page's local free list, pop an id
+ * from the thread's id cache, write the slot->id map and the table entry. No locks, no
+ * atomics. hfree validates the handle against its table entry and the slot->id map (which
+ * catches double frees and garbage) before giving the block back.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "heap.h"
+#include "internal.h"
+#include "os.h"
+
+#define PIN_BIT 0x80000000u /* in a slot->id entry: object is pinned forever */
+
+/* ---- id cache ------------------------------------------------------------------------- */
+static inline uint32_t id_pop(cache_t *c) {
+  if (likely(c->id_count)) return c->ids[--c->id_count];
+  return id_refill(c);
+}
+static inline void id_push(cache_t *c, uint32_t id) {
+  if (unlikely(c->id_count == ALASKA_ID_CACHE)) id_spill(c, ALASKA_ID_CACHE / 2);
+  c->ids[c->id_count++] = id;
+}
+
+/* ---- blocks ---------------------------------------------------------------------------- */
+static inline block_t *small_block_alloc(cache_t *c, unsigned cls, page_t **pg_out) {
+  page_t *pg = c->current[cls];
+  block_t *b = pg->local_free;
+  if (likely(b != NULL)) {
+    pg->local_free = b->next;
+    pg->used++;
+    *pg_out = pg;
+    return b;
+  }
+  return cache_alloc_block_slow(c, cls, pg_out);
+}
+
+/* Return a small block (its slot->id entry already cleared) to its page. */
+static inline void small_block_free(cache_t *c, page_t *pg, block_t *b) {
+  if (atomic_load_explicit(&pg->owner, memory_order_relaxed) == c) {
+    b->next = pg->local_free;
+    pg->local_free = b;
+    pg->used--;
+    if (unlikely(pg->where != WHERE_CURRENT)) cache_page_not_full(c, pg);
+    return;
+  }
+  block_t *old = atomic_load_explicit(&pg->remote_free, memory_order_relaxed);
+  do b->next = old;
+  while (!atomic_compare_exchange_weak_explicit(&pg->remote_free, &old, b, memory_order_release,
+                                                memory_order_relaxed));
+  atomic_thread_fence(memory_order_seq_cst);
+  if (unlikely(atomic_load_explicit(&pg->in_full, memory_order_relaxed))) {
+    cache_t *owner = atomic_load_explicit(&pg->owner, memory_order_relaxed);
+    if (owner) atomic_store_explicit(&owner->full_hint[pg->size_class], 1, memory_order_release);
+  }
+}
+
+/* Allocate raw storage for `size` bytes aligned to `align` for handle `id`; records the id
+ * in the slot->id map (or the large descriptor). Returns NULL when out of memory. */
+static void *raw_alloc(cache_t *c, size_t size, size_t align, uint32_t id, size_t *usable) {
+  if (size <= ALASKA_SMALL_MAX && align <= 4096) {
+    unsigned cls = alaska_size_class(size < align ? align : size);
+    while (cls < ALASKA_NUM_CLASSES && alaska_class_size(cls) % align != 0) cls++;
+    if (cls < ALASKA_NUM_CLASSES) {
+      page_t *pg;
+      block_t *b = small_block_alloc(c, cls, &pg);
+      if (!b) return NULL;
+      slot_ids(pg)[slot_of(pg, (uintptr_t)b)] = id;
+      *usable = pg->block_size;
+      return b;
+    }
+  }
+  void *p = large_alloc(c, size, align, id);
+  if (p) *usable = page_of(p)->large_size;
+  return p;
+}
+
+/* The object a live handle refers to, validated; dies with a message on bad input. */
+typedef struct resolved {
+  uint32_t id;
+  uintptr_t raw;  /* object start */
+  page_t *pg;     /* small page, or large head */
+  uint32_t slot;  /* small only */
+} resolved_t;
+
+ALASKA_COLD static void bad_pointer(const char *what, const void *p) {
+  fflush(stdout); /* not in a signal handler: keep the program's output before dying */
+  os_write_str("alaska: ");
+  os_write_str(what);
+  os_write_str(" of invalid pointer ");
+  os_write_hex((uint64_t)(uintptr_t)p);
+  alaska_fatal(" (not a live Alaska object or system allocation)");
+}
+
+ALASKA_COLD static void double_free(const void *h) {
+  fflush(stdout);
+  alaska_fatal_hex("double free of handle ", (uint64_t)(uintptr_t)h);
+}
+
+static inline void resolve(const void *h, resolved_t *r, const char *what) {
+  uint32_t id = alaska_handle_id(h);
+  if (unlikely(id == 0)) bad_pointer(what, h);
+  uint64_t raw = *table_entry(id);
+  if (unlikely(raw == ALASKA_POISON_BASE)) {
+    if (what[0] == 'u') alaska_fatal_hex("use of freed handle ", (uint64_t)(uintptr_t)h);
+    double_free(h);
+  }
+  if (unlikely(alaska_handle_offset(h) != 0 || !heap_contains((void *)raw))) bad_pointer(what, h);
+  page_t *pg = page_of((void *)raw);
+  r->id = id;
+  r->raw = raw;
+  if (likely(pg->kind == PAGE_SMALL)) {
+    uint32_t slot = slot_of(pg, raw);
+    if (unlikely((slot_ids(pg)[slot] & ~PIN_BIT) != id || slot_addr(pg, slot) != raw))
+      bad_pointer(what, h);
+    r->pg = pg;
+    r->slot = slot;
+    return;
+  }
+  if (pg->kind == PAGE_LARGE && pg->large_id == id && page_start(pg) + pg->large_offset == raw) {
+    r->pg = pg;
+    r->slot = 0;
+    return;
+  }
+  bad_pointer(what, h);
+}
+
+/* Free the storage of a resolved object (not its id). Returns its usable size. */
+static inline size_t raw_free(cache_t *c, resolved_t *r) {
+  page_t *pg = r->pg;
+  if (likely(pg->kind == PAGE_SMALL)) {
+    uint32_t *sid = &slot_ids(pg)[r->slot];
+    if (unlikely(*sid & PIN_BIT)) __atomic_fetch_sub(&pg->pinned, 1, __ATOMIC_RELAXED);
+    *sid = 0;
+    small_block_free(c, pg, (block_t *)r->raw);
+    return pg->block_size;
+  }
+  size_t sz = pg->large_size;
+  large_free(pg);
+  return sz;
+}
+
+static inline size_t resolved_usable(const resolved_t *r) {
+  return r->pg->kind == PAGE_SMALL ? r->pg->block_size : r->pg->large_size;
+}
+
+/* ---- core entry points ---------------------------------------------------------------------- */
+void *alaska_alloc_aligned(size_t size, size_t align, int zero) {
+  if (unlikely(size >= ALASKA_MAX_HANDLE_OBJECT)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  cache_t *c = cache_get();
+  uint32_t id = id_pop(c);
+  size_t usable;
+  void *raw = raw_alloc(c, size, align, id, &usable);
+  if (unlikely(!raw)) {
+    *table_entry(id) = ALASKA_POISON_BASE;
+    id_push(c, id);
+    errno = ENOMEM;
+    return NULL;
+  }
+  if (zero) {
+    page_t *pg = page_of(raw);
+    if (pg->kind != PAGE_LARGE || pg->dirty) memset(raw, 0, size);
+  }
+  *table_entry(id) = (uint64_t)(uintptr_t)raw;
+  c->n_alloc++;
+  c->live_bytes += (int64_t)usable;
+  return alaska_make_handle(id, 0);
+}
+
+void *halloc(size_t size) {
+  RT_ENTER();
+  cache_t *c = alaska_tls_cache;
+  if (likely(c != NULL && size <= ALASKA_SMALL_MAX)) {
+    unsigned cls = alaska_size_class(size);
+    page_t *pg = c->current[cls];
+    block_t *b = pg->local_free;
+    if (likely(b != NULL && c->id_count != 0)) {
+      pg->local_free = b->next;
+      pg->used++;
+      uint32_t id = c->ids[--c->id_count];
+      slot_ids(pg)[slot_of(pg, (uintptr_t)b)] = id;
+      *table_entry(id) = (uint64_t)(uintptr_t)b;
+      c->n_alloc++;
+      c->live_bytes += pg->block_size;
+      RT_LEAVE();
+      return alaska_make_handle(id, 0);
+    }
+  }
+  void *h = alaska_alloc_aligned(size, 1, 0);
+  RT_LEAVE();
+  return h;
+}
+
+void *hcalloc(size_t nmemb, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(nmemb, size, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  RT_ENTER();
+  void *h = alaska_alloc_aligned(total, 1, 1);
+  RT_LEAVE();
+  return h;
+}
+
+void alaska_free_handle(void *h, const char *what) {
+  resolved_t r;
+  resolve(h, &r, what);
+  cache_t *c = cache_get();
+  *table_entry(r.id) = ALASKA_POISON_BASE;
+  size_t sz = raw_free(c, &r);
+  id_push(c, r.id);
+  c->n_free++;
+  c->live_bytes -= (int64_t)sz;
+}
+
+/* A non-NULL pointer with bit 63 clear: a raw address inside our heap, or a system one. */
+static void free_plain(void *p) {
+  if (heap_contains(p)) {
+    uint32_t off;
+    uint32_t id = alaska_handle_of_raw(p, &off);
+    if (id == 0 || off != 0) bad_pointer("free", p);
+    alaska_free_handle(alaska_make_handle(id, 0), "free");
+    return;
+  }
+  if (!system_plausible_chunk(p)) bad_pointer("free", p);
+  system_free(p);
+}
+
+void hfree(void *p) {
+  RT_ENTER();
+  if (likely(alaska_is_handle(p))) {
+    cache_t *c = alaska_tls_cache;
+    uint32_t id = alaska_handle_id(p);
+    uint64_t raw = *table_entry(id);
+    /* Fast path: small object in a page this thread owns. */
+    if (likely(c != NULL && alaska_handle_offset(p) == 0 && heap_contains((void *)raw))) {
+      page_t *pg = page_of((void *)raw);
+      if (likely(pg->kind == PAGE_SMALL)) {
+        uint32_t slot = slot_of(pg, raw);
+        uint32_t *sid = &slot_ids(pg)[slot];
+        if (likely(*sid == id && id != 0 && slot_addr(pg, slot) == raw)) {
+          *sid = 0;
+          *table_entry(id) = ALASKA_POISON_BASE;
+          small_block_free(c, pg, (block_t *)raw);
+          if (unlikely(c->id_count == ALASKA_ID_CACHE)) id_spill(c, ALASKA_ID_CACHE / 2);
+          c->ids[c->id_count++] = id;
+          c->n_free++;
+          c->live_bytes -= pg->block_size;
+          RT_LEAVE();
+          return;
+        }
+      }
+    }
+    alaska_free_handle(p, "free");
+  } else if (p != NULL) {
+    free_plain(p);
+  }
+  RT_LEAVE();
+}
+
+static void *realloc_handle(void *h, size_t size) {
+  resolved_t r;
+  resolve(h, &r, "realloc");
+  size_t old = resolved_usable(&r);
+  if (size <= old && (size >= old / 2 || old <= 64)) return h;
+  if (size >= ALASKA_MAX_HANDLE_OBJECT) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  cache_t *c = cache_get();
+  size_t usable;
+  void *raw = raw_alloc(c, size, 1, r.id, &usable);
+  if (!raw) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  memcpy(raw, (void *)r.raw, size < old ? size : old);
+  *table_entry(r.id) = (uint64_t)(uintptr_t)raw;
+  raw_free(c, &r);
+  c->live_bytes += (int64_t)usable - (int64_t)old;
+  return h; /* the handle (and its id) survive; only the table entry changed */
+}
+
+void *hrealloc(void *p, size_t size) {
+  if (p == NULL) return halloc(size);
+  RT_ENTER();
+  void *result;
+  if (!alaska_is_handle(p)) {
+    if (heap_contains(p)) {
+      uint32_t off;
+      uint32_t id = alaska_handle_of_raw(p, &off);
+      if (id == 0 || off != 0) bad_pointer("realloc", p);
+      p = alaska_make_handle(id, 0);
+    } else {
+      if (!system_plausible_chunk(p)) bad_pointer("realloc", p);
+      result = system_realloc(p, size);
+      RT_LEAVE();
+      return result;
+    }
+  }
+  if (size == 0) { /* like glibc: realloc(p, 0) frees p */
+    alaska_free_handle(p, "realloc");
+    result = NULL;
+  } else {
+    result = realloc_handle(p, size);
+  }
+  RT_LEAVE();
+  return result;
+}
+
+void *alaska_reallocarray(void *p, size_t nmemb, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(nmemb, size, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return hrealloc(p, total);
+}
+
+size_t alaska_usable_size(void *p) {
+  if (p == NULL) return 0;
+  RT_ENTER();
+  size_t n;
+  if (alaska_is_handle(p) || heap_contains(p)) {
+    uint32_t off = alaska_handle_offset(p);
+    if (!alaska_is_handle(p)) {
+      uint32_t id = alaska_handle_of_raw(p, &off);
+      if (id == 0) bad_pointer("malloc_usable_size", p);
+      p = alaska_make_handle(id, 0);
+    } else {
+      p = alaska_make_handle(alaska_handle_id(p), 0);
+    }
+    resolved_t r;
+    resolve(p, &r, "malloc_usable_size");
+    n = resolved_usable(&r);
+    n = off < n ? n - off : 0;
+  } else {
+    n = system_usable_size(p);
+  }
+  RT_LEAVE();
+  return n;
+}
+
+void *alaska_translate(void *p) {
+  if (!alaska_is_handle(p)) return p;
+  uint64_t raw = *table_entry(alaska_handle_id(p));
+  if (unlikely(raw == ALASKA_POISON_BASE))
+    alaska_fatal_hex("use of freed handle ", (uint64_t)(uintptr_t)p);
+  if (unlikely(raw == 0)) alaska_fatal_hex("use of a handle that was never allocated ", (uint64_t)(uintptr_t)p);
+  return (void *)(uintptr_t)(raw + alaska_handle_offset(p));
+}
+
+/* ---- strings, alignment, C++ ------------------------------------------------------------- */
+char *alaska_strdup(const char *s) { return alaska_strndup(s, (size_t)-1); }
+
+char *alaska_strndup(const char *s, size_t n) {
+  const char *src = alaska_translate((void *)s);
+  size_t len = strnlen(src, n);
+  char *h = halloc(len + 1);
+  if (!h) return NULL;
+  char *dst = alaska_translate(h);
+  src = alaska_translate((void *)s); /* no move can happen here, but stay obviously right */
+  memcpy(dst, src, len);
+  dst[len] = 0;
+  return h;
+}
+
+static int valid_alignment(size_t align) { return align != 0 && (align & (align - 1)) == 0; }
+
+int alaska_posix_memalign(void **out, size_t align, size_t size) {
+  if (!valid_alignment(align) || align < sizeof(void *)) return EINVAL;
+  int saved = errno;
+  RT_ENTER();
+  void *h = alaska_alloc_aligned(size, align, 0);
+  RT_LEAVE();
+  if (!h) return ENOMEM;
+  errno = saved;
+  *(void **)alaska_translate(out) = h;
+  return 0;
+}
+
+void *alaska_aligned_alloc(size_t align, size_t size) {
+  if (!valid_alignment(align)) {
+    errno = EINVAL;
+    return NULL;
+  }
+  RT_ENTER();
+  void *h = alaska_alloc_aligned(size, align, 0);
+  RT_LEAVE();
+  return h;
+}
+
+void *alaska_memalign(size_t align, size_t size) {
+  /* glibc rounds a non-power-of-two alignment up */
+  size_t a = 1;
+  while (a < align) a <<= 1;
+  return alaska_aligned_alloc(a, size);
+}
+
+void *alaska_new_nothrow(size_t size) { return halloc(size ? size : 1); }
+
+void *alaska_new(size_t size) {
+  void *h = halloc(size ? size : 1);
+  if (!h) alaska_fatal("out of memory in operator new");
+  return h;
+}
+
+void *alaska_new_aligned_nothrow(size_t size, size_t align) {
+  return alaska_aligned_alloc(align, size ? size : 1);
+}
+
+void *alaska_new_aligned(size_t size, size_t align) {
+  void *h = alaska_new_aligned_nothrow(size, align);
+  if (!h) alaska_fatal("out of memory in operator new");
+  return h;
+}
+
+void alaska_pin_forever(void *p) {
+  if (p == NULL) return;
+  RT_ENTER();
+  uint32_t id = 0, off;
+  if (alaska_is_handle(p)) id = alaska_handle_id(p);
+  else if (heap_contains(p)) id = alaska_handle_of_raw(p, &off);
+  if (id != 0) {
+    resolved_t r;
+    resolve(alaska_make_handle(id, 0), &r, "use");
+    if (r.pg->kind == PAGE_SMALL) {
+      uint32_t *sid = &slot_ids(r.pg)[r.slot];
+      if (!(*sid & PIN_BIT)) {
+        *sid |= PIN_BIT;
+        __atomic_fetch_add(&r.pg->pinned, 1, __ATOMIC_RELAXED);
+      }
+    } else {
+      r.pg->pinned = 1;
+    }
+  }
+  RT_LEAVE();
+}
+
+/* ---- raw address -> handle -------------------------------------------------------------------- */
+int alaska_heap_contains(const void *raw) { return heap_contains(raw); }
+
+uint32_t alaska_handle_of_raw(const void *raw, uint32_t *offset_out) {
+  if (!heap_contains(raw)) return 0;
+  page_t *pg = page_of(raw);
+  uintptr_t a = (uintptr_t)raw;
+  if (pg->kind == PAGE_SMALL) {
+    uint32_t slot = slot_of(pg, a);
+    if (slot >= pg->capacity) return 0;
+    uint32_t id = slot_ids(pg)[slot] & ~PIN_BIT;
+    if (id && offset_out) *offset_out = (uint32_t)(a - slot_addr(pg, slot));
+    return id;
+  }
+  if (pg->kind == PAGE_LARGE || pg->kind == PAGE_LARGE_TAIL) {
+    page_t *head = large_head(pg);
+    uintptr_t start = page_start(head) + head->large_offset;
+    if (a < start || a - start >= head->large_size) return 0;
+    if (offset_out) *offset_out = (uint32_t)(a - start);
+    return head->large_id;
+  }
+  return 0;
+}
+
+int alaska_is_pinned_forever(uint32_t id) {
+  uint64_t raw = *table_entry(id);
+  if (!heap_contains((void *)raw)) return 0;
+  page_t *pg = page_of((void *)raw);
+  if (pg->kind == PAGE_SMALL) return (slot_ids(pg)[slot_of(pg, raw)] & PIN_BIT) != 0;
+  return pg->kind == PAGE_LARGE && pg->pinned;
+}

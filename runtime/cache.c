@@ -1,0 +1,263 @@
+/*
+ * cache.c — per-thread caches (Hoard/mimalloc model).
+ *
+ * A thread's cache owns pages: one current page per size class (allocation pops its local
+ * free list), a partial list (owned pages that may have free blocks) and a full list. The
+ * owner frees into its own pages without atomics; other threads push onto the page's atomic
+ * remote_free stack, which the owner swaps in when its local list runs dry. A remote free
+ * into a page on the owner's full list also raises the cache's full_hint for the class so
+ * the owner looks at its full pages again (Dekker-style: the owner publishes in_full before
+ * a last check of remote_free; the freer pushes before reading in_full).
+ *
+ * When a thread exits (pthread key destructor) its pages are abandoned to global per-class
+ * lists and adopted by whichever thread next needs a page of that class; empty pages go
+ * back to the page pool. The cache itself is kept for reuse by a later thread.
+ */
+#include <string.h>
+
+#include "internal.h"
+#include "os.h"
+#include "stats.h"
+
+__thread cache_t *alaska_tls_cache ALASKA_TLS_IE;
+pthread_mutex_t alaska_heap_lock = PTHREAD_MUTEX_INITIALIZER;
+cache_t *alaska_all_caches;
+static cache_t *retired_caches;
+static page_t *abandoned[ALASKA_NUM_CLASSES];
+static pthread_key_t cache_key;
+
+static void cache_key_destructor(void *arg) {
+  cache_t *c = arg;
+  if (c && c == alaska_tls_cache) cache_thread_exit(c);
+}
+
+void cache_module_init(void) {
+  if (pthread_key_create(&cache_key, cache_key_destructor) != 0)
+    alaska_fatal("cannot create the thread-cache key");
+}
+
+void cache_list_push(page_t **head, page_t *pg) {
+  pg->prev = NULL;
+  pg->next = *head;
+  if (*head) (*head)->prev = pg;
+  *head = pg;
+}
+
+void cache_list_remove(page_t **head, page_t *pg) {
+  if (pg->prev) pg->prev->next = pg->next;
+  else *head = pg->next;
+  if (pg->next) pg->next->prev = pg->prev;
+  pg->next = pg->prev = NULL;
+}
+
+cache_t *cache_get_slow(void) {
+  alaska_init();
+  pthread_mutex_lock(&alaska_heap_lock);
+  cache_t *c = retired_caches;
+  if (c) {
+    retired_caches = c->next_retired;
+  } else {
+    c = os_reserve(sizeof(cache_t));
+    if (!c) {
+      pthread_mutex_unlock(&alaska_heap_lock);
+      alaska_fatal("out of memory for a thread cache");
+    }
+    c->next_all = alaska_all_caches;
+    atomic_thread_fence(memory_order_release);
+    alaska_all_caches = c;
+  }
+  for (unsigned i = 0; i < ALASKA_NUM_CLASSES; i++) {
+    c->current[i] = &alaska_empty_page;
+    c->partial[i] = c->full[i] = NULL;
+    atomic_store_explicit(&c->full_hint[i], 0, memory_order_relaxed);
+  }
+  c->alive = 1;
+  pthread_mutex_unlock(&alaska_heap_lock);
+  alaska_tls_cache = c;
+  pthread_setspecific(cache_key, c);
+  return c;
+}
+
+/* Carve up to one OS page worth of never-used slots onto the local free list. */
+static int page_carve(page_t *pg) {
+  if (pg->bump >= pg->capacity) return 0;
+  uint32_t n = 4096 / pg->block_size;
+  if (n == 0) n = 1;
+  if (n > pg->capacity - pg->bump) n = pg->capacity - pg->bump;
+  uintptr_t start = slot_addr(pg, pg->bump);
+  block_t *head = pg->local_free;
+  for (uint32_t i = n; i-- > 0;) {
+    block_t *b = (block_t *)(start + (uintptr_t)i * pg->block_size);
+    b->next = head;
+    head = b;
+  }
+  pg->local_free = head;
+  pg->bump += n;
+  return 1;
+}
+
+static int page_has_free(page_t *pg) {
+  return pg->local_free != NULL || pg->bump < pg->capacity;
+}
+
+/* Owner: put `pg` on the full list unless a racing remote free makes it non-full. */
+static int cache_try_mark_full(cache_t *c, page_t *pg) {
+  atomic_store_explicit(&pg->in_full, 1, memory_order_relaxed);
+  atomic_thread_fence(memory_order_seq_cst);
+  if (page_collect_remote(pg)) {
+    atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
+    return 0;
+  }
+  pg->where = WHERE_FULL;
+  cache_list_push(&c->full[pg->size_class], pg);
+  return 1;
+}
+
+static block_t *take_block(page_t *pg) {
+  if (!pg->local_free) page_carve(pg);
+  block_t *b = pg->local_free;
+  pg->local_free = b->next;
+  pg->used++;
+  return b;
+}
+
+static void make_current(cache_t *c, unsigned cls, page_t *pg) {
+  pg->where = WHERE_CURRENT;
+  c->current[cls] = pg;
+}
+
+block_t *cache_alloc_block_slow(cache_t *c, unsigned cls, page_t **pg_out) {
+  page_t *pg = c->current[cls];
+  if (pg != &alaska_empty_page) {
+    if (page_carve(pg) || page_collect_remote(pg)) goto got;
+    c->current[cls] = &alaska_empty_page;
+    if (!cache_try_mark_full(c, pg)) goto make_cur;
+  }
+  for (int attempt = 0; attempt < 2; attempt++) {
+    while ((pg = c->partial[cls]) != NULL) {
+      cache_list_remove(&c->partial[cls], pg);
+      page_collect_remote(pg);
+      if (page_has_free(pg)) goto make_cur;
+      if (!cache_try_mark_full(c, pg)) goto make_cur;
+    }
+    /* Remote frees hit some of our full pages: move those back to the partial list. */
+    if (attempt == 0 && atomic_exchange_explicit(&c->full_hint[cls], 0, memory_order_acq_rel)) {
+      page_t *f = c->full[cls];
+      while (f) {
+        page_t *next = f->next;
+        if (atomic_load_explicit(&f->remote_free, memory_order_relaxed)) {
+          cache_list_remove(&c->full[cls], f);
+          atomic_store_explicit(&f->in_full, 0, memory_order_relaxed);
+          f->where = WHERE_PARTIAL;
+          cache_list_push(&c->partial[cls], f);
+        }
+        f = next;
+      }
+      continue;
+    }
+    break;
+  }
+  /* Global heap: adopt an abandoned page of this class, else take a fresh page. */
+  pthread_mutex_lock(&alaska_heap_lock);
+  while ((pg = abandoned[cls]) != NULL) {
+    cache_list_remove(&abandoned[cls], pg);
+    atomic_store_explicit(&pg->owner, c, memory_order_relaxed);
+    page_collect_remote(pg);
+    if (page_has_free(pg)) {
+      pthread_mutex_unlock(&alaska_heap_lock);
+      goto make_cur;
+    }
+    if (!cache_try_mark_full(c, pg)) { /* a racing remote free made room */
+      pthread_mutex_unlock(&alaska_heap_lock);
+      goto make_cur;
+    }
+  }
+  pg = pool_alloc_span(1);
+  if (pg) {
+    page_init_small(pg, cls);
+    atomic_store_explicit(&pg->owner, c, memory_order_relaxed);
+  }
+  pthread_mutex_unlock(&alaska_heap_lock);
+  if (!pg) return NULL;
+make_cur:
+  make_current(c, cls, pg);
+got:
+  *pg_out = pg;
+  return take_block(pg);
+}
+
+/* Owner freed into a page that is not its current one. */
+void cache_page_not_full(cache_t *c, page_t *pg) {
+  unsigned cls = pg->size_class;
+  if (pg->where == WHERE_FULL) {
+    cache_list_remove(&c->full[cls], pg);
+    atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
+    pg->where = WHERE_PARTIAL;
+    cache_list_push(&c->partial[cls], pg);
+  }
+  if (pg->used == 0 && pg->where == WHERE_PARTIAL) cache_page_became_empty(c, pg);
+}
+
+/* An owned, non-current page has no live blocks: return it to the pool. */
+void cache_page_became_empty(cache_t *c, page_t *pg) {
+  if (atomic_load_explicit(&pg->remote_free, memory_order_acquire) != NULL) page_collect_remote(pg);
+  cache_list_remove(&c->partial[pg->size_class], pg);
+  pg->where = WHERE_NONE;
+  atomic_store_explicit(&pg->owner, NULL, memory_order_relaxed);
+  pthread_mutex_lock(&alaska_heap_lock);
+  pool_free_span(pg);
+  pthread_mutex_unlock(&alaska_heap_lock);
+}
+
+static void abandon_page(page_t *pg) {
+  /* caller holds alaska_heap_lock and was the owner */
+  page_collect_remote(pg);
+  atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
+  atomic_store_explicit(&pg->owner, NULL, memory_order_relaxed);
+  if (pg->used == 0) {
+    pg->where = WHERE_NONE;
+    pool_free_span(pg);
+    return;
+  }
+  pg->where = WHERE_ABANDONED;
+  cache_list_push(&abandoned[pg->size_class], pg);
+}
+
+void cache_thread_exit(cache_t *c) {
+  pthread_mutex_lock(&alaska_heap_lock);
+  for (unsigned cls = 0; cls < ALASKA_NUM_CLASSES; cls++) {
+    page_t *pg = c->current[cls];
+    c->current[cls] = &alaska_empty_page;
+    if (pg != &alaska_empty_page) abandon_page(pg);
+    while ((pg = c->partial[cls]) != NULL) {
+      cache_list_remove(&c->partial[cls], pg);
+      abandon_page(pg);
+    }
+    while ((pg = c->full[cls]) != NULL) {
+      cache_list_remove(&c->full[cls], pg);
+      abandon_page(pg);
+    }
+  }
+  id_spill(c, 0);
+  c->alive = 0;
+  c->next_retired = retired_caches;
+  retired_caches = c;
+  pthread_mutex_unlock(&alaska_heap_lock);
+  alaska_tls_cache = NULL;
+}
+
+/* Visit every small page owned by a live cache or abandoned (compaction; world stopped). */
+void cache_for_each_page(void (*fn)(page_t *pg, cache_t *owner, void *ctx), void *ctx) {
+  for (cache_t *c = alaska_all_caches; c; c = c->next_all) {
+    if (!c->alive) continue;
+    for (unsigned cls = 0; cls < ALASKA_NUM_CLASSES; cls++) {
+      if (c->current[cls] != &alaska_empty_page) fn(c->current[cls], c, ctx);
+      for (page_t *p = c->partial[cls], *n; p; p = n) { n = p->next; fn(p, c, ctx); }
+      for (page_t *p = c->full[cls], *n; p; p = n) { n = p->next; fn(p, c, ctx); }
+    }
+  }
+  for (unsigned cls = 0; cls < ALASKA_NUM_CLASSES; cls++)
+    for (page_t *p = abandoned[cls], *n; p; p = n) { n = p->next; fn(p, NULL, ctx); }
+}
+
+page_t **cache_abandoned_list(unsigned cls) { return &abandoned[cls]; }

@@ -1,0 +1,127 @@
+/*
+ * init.c — runtime start-up: the ABI symbol, the handle table and heap reservations, the
+ * SIGSEGV reporter for freed or untranslated handles, fork safety, and ALASKA_* variables
+ * (docs/env.md).
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "os.h"
+#include "stats.h"
+
+/* Referenced by every module the pass transforms: a pass/runtime ABI mismatch fails to link. */
+const int __alaska_abi_version_1 = 1;
+
+__thread volatile int alaska_rt_depth ALASKA_TLS_IE;
+int alaska_initialized;
+uint64_t alaska_max_handles = ALASKA_MAX_ID;
+static int stats_at_exit;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+void heap_region_init(void);
+void cache_module_init(void);
+void interpose_init(void);
+void table_lock_for_fork(int lock);
+
+static const char *env(const char *name) {
+  const char *v = getenv(name);
+  return v && *v ? v : NULL;
+}
+
+static uint64_t parse_u64(const char *name, const char *v) {
+  uint64_t n = 0;
+  if (!*v) alaska_fatal("empty numeric environment variable");
+  for (const char *s = v; *s; s++) {
+    if (*s < '0' || *s > '9' || n > (UINT64_MAX - 9) / 10) {
+      os_write_str("alaska: ");
+      os_write_str(name);
+      os_write_str(" must be a decimal number, got '");
+      os_write_str(v);
+      alaska_fatal("'");
+    }
+    n = n * 10 + (uint64_t)(*s - '0');
+  }
+  return n;
+}
+
+/* SIGSEGV: name the likely Alaska cause, then die of the signal as the program would have. */
+static void segv_handler(int sig, siginfo_t *si, void *uctx) {
+  (void)uctx;
+  uintptr_t a = (uintptr_t)si->si_addr;
+  if (a - ALASKA_POISON_BASE < ALASKA_POISON_BYTES) {
+    os_write_str("alaska: use of freed handle (fault at ");
+    os_write_hex(a);
+    os_write_str(")\n");
+  } else if (si->si_code == SI_KERNEL) {
+    os_write_str("alaska: segmentation fault on a non-canonical address: likely a handle "
+                 "dereferenced without translation (e.g. by code not compiled by Alaska)\n");
+  } else if (a - ALASKA_TABLE_BASE < ALASKA_TABLE_BYTES) {
+    os_write_str("alaska: segmentation fault inside the handle table at ");
+    os_write_hex(a);
+    os_write_str("\n");
+  } else {
+    os_write_str("alaska: segmentation fault at address ");
+    os_write_hex(a);
+    os_write_str("\n");
+  }
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigaction(sig, &dfl, NULL); /* returning re-executes the access and dies of SIGSEGV */
+}
+
+static void install_segv_handler(void) {
+  static char altstack[1 << 16];
+  stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+  sigaltstack(&ss, NULL); /* main thread: report stack overflows too */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = segv_handler;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  struct sigaction old;
+  if (sigaction(SIGSEGV, NULL, &old) == 0 && old.sa_handler != SIG_DFL) return; /* keep theirs */
+  sigaction(SIGSEGV, &sa, NULL);
+}
+
+static void fork_prepare(void) {
+  pthread_mutex_lock(&alaska_heap_lock);
+  table_lock_for_fork(1);
+}
+static void fork_parent(void) {
+  table_lock_for_fork(0);
+  pthread_mutex_unlock(&alaska_heap_lock);
+}
+
+static void print_stats_at_exit(void) {
+  if (stats_at_exit) alaska_print_stats();
+}
+
+static void do_init(void) {
+  const char *v;
+  if ((v = env("ALASKA_MAX_HANDLES"))) {
+    alaska_max_handles = parse_u64("ALASKA_MAX_HANDLES", v);
+    if (alaska_max_handles == 0 || alaska_max_handles > ALASKA_MAX_ID)
+      alaska_fatal("ALASKA_MAX_HANDLES must be between 1 and 2147483647");
+  }
+  if ((v = env("ALASKA_STATS"))) stats_at_exit = strcmp(v, "0") != 0;
+  table_init();
+  heap_region_init();
+  cache_module_init();
+  interpose_init();
+  install_segv_handler();
+  pthread_atfork(fork_prepare, fork_parent, fork_parent);
+  atexit(print_stats_at_exit);
+  alaska_initialized = 1;
+}
+
+void alaska_init(void) {
+  if (likely(alaska_initialized)) return;
+  pthread_once(&init_once, do_init);
+}
+
+__attribute__((constructor(101))) static void alaska_constructor(void) { alaska_init(); }

@@ -1,0 +1,232 @@
+/*
+ * internal.h — the Alaska runtime's core types and cross-file declarations.
+ *
+ * Glossary (one file per concern, mimalloc-style):
+ *   handle    bit 63 | 31-bit id | 32-bit offset (include/alaska/abi.h). The table entry of
+ *             `id` holds the object's current address, or ALASKA_POISON_BASE when free.
+ *   id        index into the handle table. Handed out from per-thread caches (`id_cache`)
+ *             refilled from a global bump counter in batches; freed ids go back to the
+ *             freeing thread's cache and overflow to a global list of `id_block`s. Id
+ *             free lists live out of band (never in the table).            -> table.c
+ *   page      ALASKA_PAGE_SIZE (64 KiB) piece of the heap region, described by a `page_t`
+ *             in a parallel descriptor array. A small page holds blocks of one size class;
+ *             a large object occupies a `span` of whole pages.             -> page.c
+ *   slot      one block of a small page. `slot_ids(page)[i]` is the handle id living in
+ *             slot i (0 = free): compaction and raw-address lookups find an object's handle
+ *             from its address through it.                                  -> page.c
+ *   class     size class: multiples of 16 up to 128, then 4 per doubling up to 32 KiB.
+ *             Blocks of power-of-two classes are naturally aligned (pages are 64 KiB
+ *             aligned), which is what posix_memalign & co. map onto.       -> internal.h
+ *   cache     per-thread allocation state (`cache_t`): one current page per class, lists of
+ *             owned pages, the id cache and sharded statistics. Pages an exiting thread
+ *             still holds are abandoned to the global heap and adopted by others. -> cache.c
+ *   span      run of contiguous pages: a large object (> 32 KiB), or free pages in the
+ *             global pool (dirty = still committed, clean = madvised away). -> page.c/large.c
+ *   os        every mmap/madvise/mprotect goes through os.h.               -> os.c
+ *
+ * Concurrency: the owner thread touches a page's local free list and counters without
+ * atomics; other threads push freed blocks on the page's atomic `remote_free` stack. Global
+ * structures (page pool, abandoned pages, cache registry) are protected by `alaska_heap_lock`;
+ * id overflow blocks by their own lock. `alaska_rt_depth` > 0 while a thread is inside the
+ * runtime: the barrier refuses to stop such a thread.
+ */
+#ifndef ALASKA_RUNTIME_INTERNAL_H
+#define ALASKA_RUNTIME_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alaska.h"
+#include "alaska/abi.h"
+
+#define ALASKA_TLS_IE __attribute__((tls_model("initial-exec")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define ALASKA_NOINLINE __attribute__((noinline))
+#define ALASKA_COLD __attribute__((cold, noinline))
+
+/* Depth of runtime entry points on this thread's stack (0 = not inside the runtime). Every
+ * public entry point increments it on entry and decrements it on exit; the barrier's signal
+ * handler reads it and does not stop a thread that is inside the runtime. */
+extern __thread volatile int alaska_rt_depth ALASKA_TLS_IE;
+#define RT_ENTER() (alaska_rt_depth++)
+#define RT_LEAVE() (alaska_rt_depth--)
+
+/* ---- geometry ------------------------------------------------------------------------ */
+#define ALASKA_PAGE_SHIFT 16
+#define ALASKA_PAGE_SIZE (1UL << ALASKA_PAGE_SHIFT)          /* 64 KiB */
+#define ALASKA_MIN_BLOCK 16
+#define ALASKA_SLOTS_PER_PAGE_MAX (ALASKA_PAGE_SIZE / ALASKA_MIN_BLOCK) /* 4096 */
+/* Reserved (not committed) virtual size of the heap region: 1 TiB. */
+#define ALASKA_HEAP_RESERVE (1ULL << 40)
+#define ALASKA_HEAP_PAGES (ALASKA_HEAP_RESERVE >> ALASKA_PAGE_SHIFT)
+#define ALASKA_SMALL_MAX 32768UL /* larger objects are spans of whole pages */
+
+/* ---- size classes ---------------------------------------------------------------------- */
+/* 16..128 step 16 (classes 0..7), then 4 classes per doubling: 160 192 224 256 320 ... 32768. */
+#define ALASKA_NUM_CLASSES 40
+
+static inline unsigned alaska_size_class(size_t size) {
+  if (size <= 128) return size == 0 ? 0 : (unsigned)((size - 1) >> 4);
+  size_t w = size - 1;
+  unsigned b = 63u - (unsigned)__builtin_clzl(w); /* 2^b <= w < 2^(b+1), b >= 7 */
+  return 8u + 4u * (b - 7u) + (unsigned)((w >> (b - 2u)) & 3u);
+}
+
+static inline size_t alaska_class_size(unsigned cls) {
+  if (cls < 8) return (size_t)(cls + 1) * 16;
+  unsigned b = 7u + (cls - 8u) / 4u, q = (cls - 8u) % 4u;
+  return ((size_t)1 << b) + (size_t)(q + 1) * ((size_t)1 << (b - 2u));
+}
+
+/* ---- pages ------------------------------------------------------------------------------ */
+typedef struct block { struct block *next; } block_t; /* a free block's first word */
+
+enum page_kind {
+  PAGE_UNUSED = 0,  /* beyond the pool's bump pointer, never handed out */
+  PAGE_FREE,        /* head of a free span in the pool (span_pages, dirty) */
+  PAGE_FREE_TAIL,   /* non-head page of a free span (span_head) */
+  PAGE_SMALL,       /* holds blocks of one size class */
+  PAGE_LARGE,       /* head page of a large object */
+  PAGE_LARGE_TAIL,  /* non-head page of a large object (span_head) */
+};
+
+enum page_where { /* which list a small page is on */
+  WHERE_NONE = 0,
+  WHERE_CURRENT,   /* a cache's current page of its class */
+  WHERE_PARTIAL,   /* a cache's list of pages with (maybe) free blocks */
+  WHERE_FULL,      /* a cache's list of full pages */
+  WHERE_ABANDONED, /* global list: owner thread exited */
+};
+
+struct cache;
+
+typedef struct page {
+  /* --- owner-thread fields (no atomics) --- */
+  block_t *local_free;      /* thread-private free list */
+  uint32_t used;            /* live blocks, minus remote frees not yet collected */
+  uint32_t bump;            /* slots carved so far (fresh pages are carved lazily) */
+  uint32_t capacity;        /* slots in the page */
+  uint32_t block_size;
+  uint32_t div_magic;       /* slot index = (offset * div_magic) >> 32 */
+  uint8_t size_class;
+  uint8_t kind;             /* enum page_kind */
+  uint8_t where;            /* enum page_where */
+  uint8_t dirty;            /* free span: still committed */
+  uint32_t pinned;          /* objects in this page marked pin_forever */
+  /* --- shared fields --- */
+  _Atomic(block_t *) remote_free;     /* blocks freed by other threads */
+  _Atomic(struct cache *) owner;      /* NULL while abandoned or free */
+  _Atomic(uint8_t) in_full;           /* on its owner's full list (remote free sets hint) */
+  struct page *next, *prev;           /* links of the list `where` says */
+  /* --- spans --- */
+  uint64_t span_pages;      /* PAGE_FREE / PAGE_LARGE: pages in the span */
+  uint64_t span_head;       /* *_TAIL: index of the head page */
+  /* --- large objects --- */
+  uint32_t large_id;        /* handle id of the large object */
+  uint32_t large_offset;    /* object start - span start (alignment padding) */
+  uint64_t large_size;      /* usable bytes of the large object */
+} page_t;
+
+extern uintptr_t alaska_heap_base;     /* 64 KiB aligned start of the heap region */
+extern page_t *alaska_pages;           /* descriptor array, ALASKA_HEAP_PAGES entries */
+extern uint32_t *alaska_slot_id_base;  /* slot->id maps, ALASKA_SLOTS_PER_PAGE_MAX per page */
+extern page_t alaska_empty_page;       /* sentinel current page: never has free blocks */
+
+static inline int heap_contains(const void *raw) {
+  return (uintptr_t)raw - alaska_heap_base < ALASKA_HEAP_RESERVE;
+}
+static inline size_t page_index_of(const void *raw) {
+  return ((uintptr_t)raw - alaska_heap_base) >> ALASKA_PAGE_SHIFT;
+}
+static inline page_t *page_of(const void *raw) { return &alaska_pages[page_index_of(raw)]; }
+static inline size_t page_index(const page_t *pg) { return (size_t)(pg - alaska_pages); }
+static inline uintptr_t page_start(const page_t *pg) {
+  return alaska_heap_base + (page_index(pg) << ALASKA_PAGE_SHIFT);
+}
+static inline uint32_t *slot_ids(const page_t *pg) {
+  return alaska_slot_id_base + page_index(pg) * ALASKA_SLOTS_PER_PAGE_MAX;
+}
+static inline uint32_t slot_of(const page_t *pg, uintptr_t raw) {
+  return (uint32_t)(((uint64_t)(raw - page_start(pg)) * pg->div_magic) >> 32);
+}
+static inline uintptr_t slot_addr(const page_t *pg, uint32_t slot) {
+  return page_start(pg) + (uintptr_t)slot * pg->block_size;
+}
+
+/* page.c: the global page pool (callers hold alaska_heap_lock) */
+page_t *pool_alloc_span(size_t npages);        /* committed-on-touch, kind set by caller */
+void pool_free_span(page_t *head);            /* keeps it dirty; purges above the limit */
+void pool_purge(void);                        /* madvise every dirty free span away */
+void page_init_small(page_t *pg, unsigned cls);
+size_t page_collect_remote(page_t *pg);        /* owner: move remote frees to local list */
+
+/* ---- handle table ----------------------------------------------------------------------- */
+static inline uint64_t *table_entry(uint32_t id) {
+  return (uint64_t *)(uintptr_t)(ALASKA_TABLE_BASE + (uint64_t)id * 8);
+}
+#define ALASKA_ID_CACHE 1024
+#define ALASKA_ID_BATCH 512 /* ids per bump batch = one 4 KiB table page */
+
+void table_init(void);
+uint32_t id_refill(struct cache *c);           /* returns a fresh id; refills the cache */
+void id_spill(struct cache *c, uint32_t keep); /* move ids above `keep` to the global list */
+uint64_t id_issued_limit(void);                /* ids < this have been issued to caches */
+
+/* ---- thread caches ---------------------------------------------------------------------- */
+typedef struct cache {
+  page_t *current[ALASKA_NUM_CLASSES];         /* never NULL: &alaska_empty_page */
+  page_t *partial[ALASKA_NUM_CLASSES];         /* owned pages, may have free blocks */
+  page_t *full[ALASKA_NUM_CLASSES];            /* owned pages without free blocks */
+  _Atomic(uint8_t) full_hint[ALASKA_NUM_CLASSES]; /* a remote free hit a full page */
+  uint32_t id_count;
+  uint32_t ids[ALASKA_ID_CACHE];               /* thread-local free ids (a stack) */
+  /* statistics, owner-written, summed by readers (benign races on aligned words) */
+  uint64_t n_alloc, n_free;
+  int64_t live_bytes;
+  struct cache *next_all;                      /* registry of every cache ever made */
+  struct cache *next_retired;                  /* free caches waiting for a new thread */
+  int alive;
+} cache_t;
+
+extern __thread cache_t *alaska_tls_cache ALASKA_TLS_IE;
+extern pthread_mutex_t alaska_heap_lock;
+extern cache_t *alaska_all_caches;              /* registry, under alaska_heap_lock */
+
+cache_t *cache_get_slow(void);                  /* create (and init the runtime) */
+static inline cache_t *cache_get(void) {
+  cache_t *c = alaska_tls_cache;
+  return likely(c != NULL) ? c : cache_get_slow();
+}
+block_t *cache_alloc_block_slow(cache_t *c, unsigned cls, page_t **pg_out);
+void cache_page_became_empty(cache_t *c, page_t *pg);
+void cache_page_not_full(cache_t *c, page_t *pg);
+void cache_thread_exit(cache_t *c);
+void cache_list_remove(page_t **head, page_t *pg);
+void cache_list_push(page_t **head, page_t *pg);
+
+/* ---- large objects (large.c) ------------------------------------------------------------- */
+void *large_alloc(cache_t *c, size_t size, size_t align, uint32_t id);
+void large_free(page_t *head);
+static inline page_t *large_head(page_t *pg) {
+  return pg->kind == PAGE_LARGE_TAIL ? &alaska_pages[pg->span_head] : pg;
+}
+
+/* ---- allocation core (alloc.c) ------------------------------------------------------------- */
+void *alaska_alloc_aligned(size_t size, size_t align, int zero);
+void alaska_free_handle(void *h, const char *what);
+
+/* ---- init.c --------------------------------------------------------------------------------- */
+extern int alaska_initialized;
+void alaska_init(void);
+extern uint64_t alaska_max_handles; /* ALASKA_MAX_HANDLES (testing knob), default 2^31-1 */
+
+/* ---- interpose.c --------------------------------------------------------------------------- */
+void system_free(void *p);
+void *system_realloc(void *p, size_t n);
+size_t system_usable_size(void *p);
+int system_plausible_chunk(const void *p);
+
+#endif /* ALASKA_RUNTIME_INTERNAL_H */

@@ -1,0 +1,32 @@
+/*
+ * os.h — every mmap/madvise/mprotect the runtime makes, plus fatal error reporting that
+ * needs neither malloc nor stdio (usable inside signal handlers and barriers).
+ */
+#ifndef ALASKA_RUNTIME_OS_H
+#define ALASKA_RUNTIME_OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reserve `bytes` of read/write address space committed lazily by the kernel
+ * (MAP_NORESERVE). Returns NULL on failure. */
+void *os_reserve(size_t bytes);
+/* Reserve at exactly `addr` with MAP_FIXED_NOREPLACE; `prot_none` for guard regions.
+ * Returns 0, or the errno of the failure (EEXIST when the range is taken). */
+int os_reserve_fixed(void *addr, size_t bytes, int prot_none);
+/* Give the physical memory of [addr, addr+bytes) back; it reads as zero afterwards. */
+void os_release(void *addr, size_t bytes);
+/* Copy `bytes` from `addr` into `out` without faulting; returns 0 if unreadable. */
+int os_safe_read(const void *addr, void *out, size_t bytes);
+/* Resident set size of this process in bytes (/proc/self/statm), 0 if unknown. */
+size_t os_rss_bytes(void);
+
+/* Async-signal-safe message building: write `alaska: ` + parts to stderr. */
+void os_write_str(const char *s);
+void os_write_hex(uint64_t v);
+void os_write_dec(uint64_t v);
+/* Print "alaska: <msg><hex value if has_value>\n" and _exit(1). */
+__attribute__((noreturn, cold)) void alaska_fatal(const char *msg);
+__attribute__((noreturn, cold)) void alaska_fatal_hex(const char *msg, uint64_t value);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * page.c — the heap region, page descriptors, slot->id maps and the global page pool.
+ *
+ * The heap is one MAP_NORESERVE reservation of ALASKA_HEAP_RESERVE bytes cut into 64 KiB
+ * pages. Pages are handed out as spans (1 page for a small page, n pages for a large
+ * object) from bins of free spans or from a bump pointer. A freed span stays committed
+ * ("dirty") so it can be reused without page faults; once more than ALASKA_DIRTY_LIMIT
+ * pages are dirty, every dirty span is madvised away in one batch (together with its
+ * slot->id maps, which are all zero for free pages). Adjacent free spans of the same
+ * dirtiness coalesce. Callers hold alaska_heap_lock.
+ */
+#include <string.h>
+
+#include "internal.h"
+#include "os.h"
+#include "stats.h"
+
+#define ALASKA_DIRTY_LIMIT 128 /* pages (8 MiB) kept committed before a purge */
+#define NUM_BINS 33            /* bin n (1..32) holds spans of n pages; bin 0 the rest */
+
+/* Until the heap is reserved, a base that no user-space address is "inside" of. */
+uintptr_t alaska_heap_base = (uintptr_t)1 << 63;
+page_t *alaska_pages;
+uint32_t *alaska_slot_id_base;
+page_t alaska_empty_page; /* kind PAGE_UNUSED, no free blocks, used as "no current page" */
+
+static size_t pool_bump = 0;         /* pages [0, pool_bump) have been handed out once */
+static page_t *bins[NUM_BINS];
+static size_t dirty_pages = 0;
+
+void heap_region_init(void) {
+  void *mem = os_reserve(ALASKA_HEAP_RESERVE + ALASKA_PAGE_SIZE);
+  if (!mem) alaska_fatal("cannot reserve the heap region (1 TiB of address space, MAP_NORESERVE)");
+  alaska_heap_base = ((uintptr_t)mem + ALASKA_PAGE_SIZE - 1) & ~(uintptr_t)(ALASKA_PAGE_SIZE - 1);
+  alaska_pages = os_reserve(ALASKA_HEAP_PAGES * sizeof(page_t));
+  alaska_slot_id_base = os_reserve(ALASKA_HEAP_PAGES * ALASKA_SLOTS_PER_PAGE_MAX * sizeof(uint32_t));
+  if (!alaska_pages || !alaska_slot_id_base)
+    alaska_fatal("cannot reserve the heap's page metadata");
+}
+
+static unsigned bin_of(size_t npages) { return npages < NUM_BINS ? (unsigned)npages : 0; }
+
+static void span_insert(page_t *head) {
+  unsigned b = bin_of(head->span_pages);
+  head->prev = NULL;
+  head->next = bins[b];
+  if (bins[b]) bins[b]->prev = head;
+  bins[b] = head;
+}
+
+static void span_remove(page_t *head) {
+  unsigned b = bin_of(head->span_pages);
+  if (head->prev) head->prev->next = head->next;
+  else bins[b] = head->next;
+  if (head->next) head->next->prev = head->prev;
+  head->next = head->prev = NULL;
+}
+
+/* Mark [head, head+n) as one free span. */
+static void span_mark_free(page_t *head, size_t n, int dirty) {
+  head->kind = PAGE_FREE;
+  head->span_pages = n;
+  head->dirty = (uint8_t)dirty;
+  head->where = WHERE_NONE;
+  atomic_store_explicit(&head->owner, NULL, memory_order_relaxed);
+  for (size_t i = 1; i < n; i++) {
+    head[i].kind = PAGE_FREE_TAIL;
+    head[i].span_head = page_index(head);
+  }
+}
+
+/* Merge `head` with free neighbours of the same dirtiness; returns the merged head. */
+static page_t *span_coalesce(page_t *head) {
+  size_t idx = page_index(head);
+  if (idx > 0) {
+    page_t *left = &alaska_pages[idx - 1];
+    page_t *lh = left->kind == PAGE_FREE ? left
+               : left->kind == PAGE_FREE_TAIL ? &alaska_pages[left->span_head] : NULL;
+    if (lh && lh->kind == PAGE_FREE && lh->dirty == head->dirty) {
+      span_remove(lh);
+      size_t n = lh->span_pages + head->span_pages;
+      head->kind = PAGE_FREE_TAIL;
+      head[head->span_pages - 1].span_head = page_index(lh); /* new last page */
+      head->span_head = page_index(lh);
+      lh->span_pages = n;
+      head = lh;
+    }
+  }
+  size_t ridx = page_index(head) + head->span_pages;
+  if (ridx < pool_bump) {
+    page_t *right = &alaska_pages[ridx];
+    if (right->kind == PAGE_FREE && right->dirty == head->dirty) {
+      span_remove(right);
+      size_t rn = right->span_pages;
+      right->kind = PAGE_FREE_TAIL;
+      right->span_head = page_index(head);
+      right[rn - 1].span_head = page_index(head);
+      head->span_pages += rn;
+    }
+  }
+  return head;
+}
+
+page_t *pool_alloc_span(size_t n) {
+  page_t *span = NULL;
+  for (unsigned b = bin_of(n); b != 0 && b < NUM_BINS && !span; b++) span = bins[b];
+  if (!span)
+    for (page_t *s = bins[0]; s; s = s->next)
+      if (s->span_pages >= n) { span = s; break; }
+  if (span) {
+    span_remove(span);
+    if (!span->dirty) alaska_stat_committed_pages += span->span_pages;
+    else dirty_pages -= span->span_pages;
+    if (span->span_pages > n) { /* split: the rest stays free with the same dirtiness */
+      page_t *rest = span + n;
+      if (span->dirty) dirty_pages += span->span_pages - n;
+      else alaska_stat_committed_pages -= span->span_pages - n;
+      span_mark_free(rest, span->span_pages - n, span->dirty);
+      span_insert(rest);
+    }
+  } else {
+    if (pool_bump + n > ALASKA_HEAP_PAGES) return NULL;
+    span = &alaska_pages[pool_bump];
+    pool_bump += n;
+    alaska_stat_committed_pages += n;
+    span->dirty = 0;
+  }
+  span->span_pages = n;
+  /* span->dirty now tells the caller whether the memory may hold old data (calloc). */
+  span->next = span->prev = NULL;
+  return span;
+}
+
+void pool_free_span(page_t *head) {
+  size_t n = head->span_pages;
+  span_mark_free(head, n, 1);
+  dirty_pages += n;
+  head = span_coalesce(head);
+  span_insert(head);
+  if (dirty_pages > ALASKA_DIRTY_LIMIT) pool_purge();
+}
+
+void pool_purge(void) {
+  /* Unlink every dirty span first: releasing and coalescing reshapes the bins. */
+  page_t *todo = NULL;
+  for (unsigned b = 0; b < NUM_BINS; b++) {
+    page_t *s = bins[b];
+    while (s) {
+      page_t *next = s->next;
+      if (s->dirty) {
+        span_remove(s);
+        s->next = todo;
+        todo = s;
+      }
+      s = next;
+    }
+  }
+  while (todo) {
+    page_t *s = todo;
+    todo = s->next;
+    size_t n = s->span_pages;
+    os_release((void *)page_start(s), n << ALASKA_PAGE_SHIFT);
+    os_release(slot_ids(s), n * ALASKA_SLOTS_PER_PAGE_MAX * sizeof(uint32_t));
+    dirty_pages -= n;
+    alaska_stat_committed_pages -= n;
+    alaska_stat_pages_released += n;
+    s->dirty = 0;
+    span_insert(span_coalesce(s));
+  }
+}
+
+void page_init_small(page_t *pg, unsigned cls) {
+  size_t bs = alaska_class_size(cls);
+  pg->kind = PAGE_SMALL;
+  pg->size_class = (uint8_t)cls;
+  pg->block_size = (uint32_t)bs;
+  pg->capacity = (uint32_t)(ALASKA_PAGE_SIZE / bs);
+  pg->div_magic = (uint32_t)(((1ULL << 32) + bs - 1) / bs);
+  pg->local_free = NULL;
+  pg->used = 0;
+  pg->bump = 0;
+  pg->pinned = 0;
+  pg->where = WHERE_NONE;
+  pg->span_pages = 1;
+  atomic_store_explicit(&pg->remote_free, NULL, memory_order_relaxed);
+  atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
+}
+
+size_t page_collect_remote(page_t *pg) {
+  if (atomic_load_explicit(&pg->remote_free, memory_order_relaxed) == NULL) return 0;
+  block_t *list = atomic_exchange_explicit(&pg->remote_free, NULL, memory_order_acquire);
+  if (!list) return 0;
+  size_t n = 1;
+  block_t *tail = list;
+  while (tail->next) {
+    tail = tail->next;
+    n++;
+  }
+  tail->next = pg->local_free;
+  pg->local_free = list;
+  pg->used -= (uint32_t)n;
+  return n;
+}
