@@ -6,8 +6,8 @@
 //        clang-19 -flto -fuse-ld=lld -Wl,--load-pass-plugin=.../AlaskaPass.so   (LTO link)
 //
 // Pipeline `alaska` = alaska-replace, alaska-escape, alaska-translate, alaska-pin,
-// alaska-lower, then marks the module (module flag alaska.transformed) and makes it
-// reference ALASKA_ABI_SYMBOL. A module carrying the flag is never transformed again.
+// alaska-lower, then marks the module (module flag alaska.transformed), makes it
+// reference ALASKA_ABI_SYMBOL and (pins on) calls ALASKA_RT_MODULE_INIT from a constructor. A module carrying the flag is never transformed again.
 // Under -flto the pre-link compile also reaches OptimizerLast: modules being prepared for
 // LTO (module flag "ThinLTO" / "EnableSplitLTOUnit" set by clang) are left alone there
 // and transformed once, whole-program, at FullLinkTimeOptimizationLast.
@@ -50,6 +50,29 @@ void referenceAbiSymbol(Module &M) {
   appendToUsed(M, {Ref});
 }
 
+// Arm automatic defragmentation (docs/design.md §7): only modules whose translations are
+// pinned may see their objects moved. The runtime function is referenced weakly (called
+// only if present) so a runtime without it still links.
+void callModuleInit(Module &M) {
+  if (!PinsOpt) return;
+  LLVMContext &Ctx = M.getContext();
+  FunctionType *Ty = FunctionType::get(Type::getVoidTy(Ctx), false);
+  Function *Init = getOrDeclare(M, ALASKA_RT_MODULE_INIT, Ty);
+  if (Init->isDeclaration()) Init->setLinkage(GlobalValue::ExternalWeakLinkage);
+  Function *Ctor = Function::Create(Ty, GlobalValue::InternalLinkage, "alaska.module_ctor", M);
+  BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", Ctor);
+  BasicBlock *Call = BasicBlock::Create(Ctx, "call", Ctor);
+  BasicBlock *Done = BasicBlock::Create(Ctx, "done", Ctor);
+  IRBuilder<> B(Entry);
+  B.CreateCondBr(B.CreateIsNotNull(Init), Call, Done);
+  B.SetInsertPoint(Call);
+  B.CreateCall(Ty, Init);
+  B.CreateBr(Done);
+  B.SetInsertPoint(Done);
+  B.CreateRetVoid();
+  appendToGlobalCtors(M, Ctor, 0);
+}
+
 struct PipelinePass : PassInfoMixin<PipelinePass> {
   Phase When;
   explicit PipelinePass(Phase When) : When(When) {}
@@ -68,6 +91,7 @@ struct PipelinePass : PassInfoMixin<PipelinePass> {
     setWholeProgram(M, false);
     M.addModuleFlag(Module::Max, TransformedFlag, 1);
     referenceAbiSymbol(M);
+    callModuleInit(M);
     if (verifyModule(M, &errs()))
       fail(M, "alaska: internal error: the transformed module does not verify");
     return PreservedAnalyses::none();

@@ -5,10 +5,16 @@
 ; RUN: %opt -passes='default<O0>' -S %s | FileCheck %s
 ; RUN: %opt -passes='default<O2>' -S %s | FileCheck %s --check-prefix=O2
 ; RUN: %opt -passes=alaska -alaska-mode=off -S %s | FileCheck %s --check-prefix=OFF
+; RUN: %opt -passes=alaska -alaska-pins=0 -S %s | FileCheck %s --check-prefix=NOPINS
+
+; Without pins nothing may move: defragmentation is not armed.
+; NOPINS-NOT: alaska_module_init
+; NOPINS-NOT: store volatile
 
 ; CHECK: @__alaska_abi_version_1 = external constant i8
 ; CHECK: @alaska.abi_ref = internal constant ptr @__alaska_abi_version_1
 ; CHECK: @llvm.used = appending global [1 x ptr] [ptr @alaska.abi_ref]
+; CHECK: @llvm.global_ctors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 0, ptr @alaska.module_ctor, ptr null }]
 ; CHECK-LABEL: define i32 @f(ptr %p)
 ; CHECK-SAME: prefix [2 x i64]
 ; CHECK: store volatile i64
@@ -17,6 +23,10 @@
 ; CHECK-NOT: @alaska.translate
 ; CHECK-NOT: @alaska.escape
 ; CHECK-NOT: @malloc
+; CHECK: define internal void @alaska.module_ctor()
+; CHECK: icmp ne ptr @alaska_module_init, null
+; CHECK: call void @alaska_module_init()
+; CHECK: declare extern_weak void @alaska_module_init()
 ; CHECK: !{i32 7, !"alaska.transformed", i32 1}
 
 ; Running the pipeline on its own output changes nothing: one table load, one flag.
