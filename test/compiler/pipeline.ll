@@ -5,7 +5,10 @@
 ; RUN: %opt -passes='default<O0>' -S %s | FileCheck %s
 ; RUN: %opt -passes='default<O2>' -S %s | FileCheck %s --check-prefix=O2
 ; RUN: %opt -passes=alaska -alaska-mode=off -S %s | FileCheck %s --check-prefix=OFF
+; RUN: %opt -passes=alaska -S %s | FileCheck %s --check-prefix=DECL
 ; RUN: %opt -passes=alaska -alaska-pins=0 -S %s | FileCheck %s --check-prefix=NOPINS
+
+; DECL: declare extern_weak void @alaska_module_init()
 
 ; Without pins nothing may move: defragmentation is not armed.
 ; NOPINS-NOT: alaska_module_init
@@ -15,7 +18,6 @@
 ; CHECK: @alaska.abi_ref = internal constant ptr @__alaska_abi_version_1
 ; CHECK: @llvm.used = appending global [1 x ptr] [ptr @alaska.abi_ref]
 ; CHECK: @llvm.global_ctors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 0, ptr @alaska.module_ctor, ptr null }]
-; CHECK: declare extern_weak void @alaska_module_init()
 ; CHECK-LABEL: define i32 @f(ptr %p)
 ; CHECK-SAME: prefix [2 x i64]
 ; CHECK: store volatile i64
