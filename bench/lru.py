@@ -79,7 +79,7 @@ if plotted and shutil.which("gnuplot"):
           "set title 'LRU fragmentation workload: RSS over time (%s)'" % m["date"],
           "set xlabel 'time since start (s)'",
           "set ylabel 'MiB'",
-          "set key top left",
+          "set key bottom right",
           "set grid"]
     series = []
     for n in plotted:
