@@ -6,7 +6,9 @@
  * thread, blocked signal, coroutine stack), the refusal of user handlers for the barrier
  * signal, fork, and thread exit.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
