@@ -75,7 +75,7 @@ static void *raw_alloc(cache_t *c, size_t size, size_t align, uint32_t id, size_
     }
   }
   void *p = large_alloc(c, size, align, id);
-  if (p) *usable = page_of(p)->large_size;
+  if (p) *usable = large_head(page_of(p))->large_size;
   return p;
 }
 
@@ -93,7 +93,7 @@ ALASKA_COLD static void bad_pointer(const char *what, const void *p) {
   os_write_str(what);
   os_write_str(" of invalid pointer ");
   os_write_hex((uint64_t)(uintptr_t)p);
-  alaska_fatal(" (not a live Alaska object or system allocation)");
+  alaska_fatal_end(" (not a live Alaska object or system allocation)");
 }
 
 ALASKA_COLD static void double_free(const void *h) {
@@ -121,6 +121,7 @@ static inline void resolve(const void *h, resolved_t *r, const char *what) {
     r->slot = slot;
     return;
   }
+  if (pg->kind == PAGE_LARGE_TAIL) pg = large_head(pg); /* alignment padding > 1 page */
   if (pg->kind == PAGE_LARGE && pg->large_id == id && page_start(pg) + pg->large_offset == raw) {
     r->pg = pg;
     r->slot = 0;
@@ -165,7 +166,7 @@ void *alaska_alloc_aligned(size_t size, size_t align, int zero) {
     return NULL;
   }
   if (zero) {
-    page_t *pg = page_of(raw);
+    page_t *pg = large_head(page_of(raw));
     if (pg->kind != PAGE_LARGE || pg->dirty) memset(raw, 0, size);
   }
   *table_entry(id) = (uint64_t)(uintptr_t)raw;
@@ -472,7 +473,7 @@ uint32_t alaska_handle_of_raw(const void *raw, uint32_t *offset_out) {
 int alaska_is_pinned_forever(uint32_t id) {
   uint64_t raw = *table_entry(id);
   if (!heap_contains((void *)raw)) return 0;
-  page_t *pg = page_of((void *)raw);
+  page_t *pg = large_head(page_of((void *)raw));
   if (pg->kind == PAGE_SMALL) return (slot_ids(pg)[slot_of(pg, raw)] & PIN_BIT) != 0;
   return pg->kind == PAGE_LARGE && pg->pinned;
 }

@@ -17,7 +17,8 @@
 const int __alaska_abi_version_1 = 1;
 
 __thread volatile int alaska_rt_depth ALASKA_TLS_IE;
-int alaska_initialized;
+/* static: a second copy of the runtime in the process must run its own start-up (and fail). */
+static int alaska_initialized;
 uint64_t alaska_max_handles = ALASKA_MAX_ID;
 static int stats_at_exit;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -41,7 +42,7 @@ static uint64_t parse_u64(const char *name, const char *v) {
       os_write_str(name);
       os_write_str(" must be a decimal number, got '");
       os_write_str(v);
-      alaska_fatal("'");
+      alaska_fatal_end("'");
     }
     n = n * 10 + (uint64_t)(*s - '0');
   }

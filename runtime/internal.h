@@ -219,7 +219,6 @@ void *alaska_alloc_aligned(size_t size, size_t align, int zero);
 void alaska_free_handle(void *h, const char *what);
 
 /* ---- init.c --------------------------------------------------------------------------------- */
-extern int alaska_initialized;
 void alaska_init(void);
 extern uint64_t alaska_max_handles; /* ALASKA_MAX_HANDLES (testing knob), default 2^31-1 */
 

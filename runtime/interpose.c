@@ -67,7 +67,7 @@ void *realloc(void *p, size_t n) {
   if (id == 0 || off != 0) {
     os_write_str("alaska: realloc of invalid pointer ");
     os_write_hex((uint64_t)(uintptr_t)p);
-    alaska_fatal(" (inside the Alaska heap but not the start of a live object)");
+    alaska_fatal_end(" (inside the Alaska heap but not the start of a live object)");
   }
   void *h = alaska_make_handle(id, 0);
   if (n == 0) {

@@ -102,6 +102,12 @@ void alaska_fatal(const char *msg) {
   _exit(1);
 }
 
+void alaska_fatal_end(const char *msg) {
+  os_write_str(msg);
+  os_write_str("\n");
+  _exit(1);
+}
+
 void alaska_fatal_hex(const char *msg, uint64_t value) {
   os_write_str("alaska: ");
   os_write_str(msg);

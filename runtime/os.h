@@ -27,6 +27,8 @@ void os_write_hex(uint64_t v);
 void os_write_dec(uint64_t v);
 /* Print "alaska: <msg><hex value if has_value>\n" and _exit(1). */
 __attribute__((noreturn, cold)) void alaska_fatal(const char *msg);
+/* End a message started with os_write_str("alaska: ...") : print `msg` + newline, _exit(1). */
+__attribute__((noreturn, cold)) void alaska_fatal_end(const char *msg);
 __attribute__((noreturn, cold)) void alaska_fatal_hex(const char *msg, uint64_t value);
 
 #endif

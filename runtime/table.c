@@ -95,7 +95,7 @@ uint32_t id_refill(cache_t *c) {
     atomic_store_explicit(&id_bump, limit, memory_order_relaxed);
     os_write_str("alaska: handle table exhausted: all ");
     os_write_dec(alaska_max_handles);
-    alaska_fatal(" handle ids are in use");
+    alaska_fatal_end(" handle ids are in use");
   }
   stats_sample_peak();
   uint64_t end = start + ALASKA_ID_BATCH;

@@ -1,0 +1,140 @@
+/* Bad input: every case must exit non-zero with a clear `alaska: ...` message (checked by
+ * re-running this binary per case and reading its stderr), or return NULL + errno where
+ * malloc would. */
+#include <alaska.h>
+#include <dlfcn.h>
+
+#include "harness.h"
+#include "internal.h"
+
+static const char *self;
+
+static void case_double_free(void) {
+  void *h = halloc(32);
+  hfree(h);
+  hfree(h);
+}
+static void case_double_free_large(void) {
+  void *h = halloc(1 << 20);
+  hfree(h);
+  hfree(h);
+}
+static void case_free_interior_handle(void) {
+  char *h = halloc(32);
+  hfree(h + 8);
+}
+static void case_free_never_issued_id(void) { hfree(alaska_make_handle(0x7ffffff0u, 0)); }
+static void case_free_id_zero(void) { hfree(alaska_make_handle(0, 0)); }
+static void case_free_stack_pointer(void) {
+  char buf[64];
+  memset(buf, 0, sizeof buf); /* no chunk header glibc could have written */
+  hfree(buf + 16);
+}
+static void case_free_misaligned(void) {
+  char *sys = strdup("a system allocation");
+  hfree(sys + 1);
+}
+static void case_free_interior_raw(void) {
+  char *raw = alaska_translate(halloc(64));
+  hfree(raw + 8);
+}
+static void case_translate_freed(void) {
+  void *h = halloc(32);
+  hfree(h);
+  alaska_translate(h);
+}
+static void case_use_freed_inline(void) {
+  int *h = halloc(32);
+  hfree(h);
+  volatile int *p = alaska_translate_inline(h); /* what compiled code does */
+  *p = 1;
+}
+static void case_untranslated_deref(void) {
+  volatile int *h = halloc(32);
+  *h = 1; /* a handle used as an address: non-canonical */
+}
+static void case_table_exhaustion(void) {
+  for (int i = 0; i < 100000; i++) halloc(16);
+}
+static void case_new_out_of_memory(void) { alaska_new((size_t)8 << 30); }
+static void case_second_runtime(void) {
+  /* a second copy of the runtime (different file, same code) must refuse to start */
+  char path[4096];
+  const char *lib = getenv("ALASKA_TEST_LIB");
+  CHECK(lib != NULL);
+  snprintf(path, sizeof path, "/tmp/alaska-second-copy-%d.so", (int)getpid());
+  char cmd[8400];
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", lib, path);
+  CHECK(system(cmd) == 0);
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  unlink(path);
+  fprintf(stderr, "second copy loaded: %p\n", h);
+}
+static void case_bad_env(void) { halloc(1); }
+
+static const harness_case_t cases[] = {
+    {"double_free", case_double_free},
+    {"double_free_large", case_double_free_large},
+    {"free_interior_handle", case_free_interior_handle},
+    {"free_never_issued_id", case_free_never_issued_id},
+    {"free_id_zero", case_free_id_zero},
+    {"free_stack_pointer", case_free_stack_pointer},
+    {"free_interior_raw", case_free_interior_raw},
+    {"free_misaligned", case_free_misaligned},
+    {"translate_freed", case_translate_freed},
+    {"use_freed_inline", case_use_freed_inline},
+    {"untranslated_deref", case_untranslated_deref},
+    {"table_exhaustion", case_table_exhaustion},
+    {"new_out_of_memory", case_new_out_of_memory},
+    {"second_runtime", case_second_runtime},
+    {"bad_env", case_bad_env},
+    {NULL, NULL},
+};
+
+static void test_death_cases(void) {
+  expect_failure(self, "double_free", NULL, "alaska: double free of handle 0x8");
+  expect_failure(self, "double_free_large", NULL, "alaska: double free of handle 0x8");
+  expect_failure(self, "free_interior_handle", NULL, "alaska: free of invalid pointer 0x8");
+  expect_failure(self, "free_never_issued_id", NULL, "alaska: free of invalid pointer 0xfffffff000000000");
+  expect_failure(self, "free_id_zero", NULL, "alaska: free of invalid pointer 0x8000000000000000");
+  expect_failure(self, "free_stack_pointer", NULL, "alaska: free of invalid pointer");
+  expect_failure(self, "free_interior_raw", NULL, "alaska: free of invalid pointer");
+  expect_failure(self, "free_misaligned", NULL, "alaska: free of invalid pointer");
+  expect_failure(self, "translate_freed", NULL, "alaska: use of freed handle 0x8");
+  expect_failure(self, "use_freed_inline", NULL, "alaska: use of freed handle (fault at 0x8");
+  expect_failure(self, "untranslated_deref", NULL, "alaska: segmentation fault on a non-canonical address");
+  expect_failure(self, "table_exhaustion", "ALASKA_MAX_HANDLES=5000",
+                 "alaska: handle table exhausted: all 5000 handle ids are in use");
+  expect_failure(self, "new_out_of_memory", NULL, "alaska: out of memory in operator new");
+  expect_failure(self, "second_runtime", NULL,
+                 "alaska: another Alaska runtime already owns the handle table");
+  expect_failure(self, "bad_env", "ALASKA_MAX_HANDLES=lots",
+                 "alaska: ALASKA_MAX_HANDLES must be a decimal number, got 'lots'");
+}
+
+static void test_malloc_like_failures(void) {
+  errno = 0;
+  CHECK(halloc((size_t)4 << 30) == NULL && errno == ENOMEM);
+  errno = 0;
+  CHECK(halloc(SIZE_MAX) == NULL && errno == ENOMEM);
+  errno = 0;
+  CHECK(hcalloc(SIZE_MAX / 2, 3) == NULL && errno == ENOMEM);
+  errno = 0;
+  CHECK(hcalloc((size_t)1 << 32, (size_t)1 << 32) == NULL && errno == ENOMEM);
+  void *h = halloc(10);
+  errno = 0;
+  CHECK(hrealloc(h, (size_t)5 << 30) == NULL && errno == ENOMEM);
+  CHECK(alaska_translate(h) != NULL); /* the old object survives a failed realloc */
+  hfree(h);
+  void *out = (void *)1;
+  CHECK_EQ(alaska_posix_memalign(&out, 64, (size_t)5 << 30), ENOMEM);
+  CHECK(alaska_new_nothrow((size_t)5 << 30) == NULL);
+}
+
+int main(int argc, char **argv) {
+  harness_child(argc, argv, cases);
+  self = argv[0];
+  RUN(test_malloc_like_failures);
+  RUN(test_death_cases);
+  return 0;
+}
