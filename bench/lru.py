@@ -108,7 +108,10 @@ lines.append("| run | RSS after fill (MiB) | RSS after 10 s (MiB) | peak RSS (Mi
 lines.append("|---|---|---|---|---|---|---|---|---|")
 for n, kv in results.items():
     st = kv.get("stats", {})
-    pauses = " / ".join(st.get(k, "-") for k in ("pause_p50_us", "pause_p99_us", "max_pause_us")) if st else "n/a"
+    def first(*keys):
+        return next((st[k] for k in keys if k in st), "-")
+    pauses = " / ".join([first("pause_p50_us", "p50_pause_us"), first("pause_p99_us", "p99_pause_us"),
+                         first("max_pause_us", "pause_max_us")]) if st else "n/a"
     lines.append("| %s | %s | %s | %s | %s | %s | %s %s | %s | %s |" % (
         n, f(kv, "rss_after_fill_mb", "%.1f"), f(kv, "final_rss_mb", "%.1f"), f(kv, "peak_rss_mb", "%.1f"),
         f(kv, "frag", "%.2f"), f(kv, "gets_per_s", "%.0f"), kv.get("verified", "-"),

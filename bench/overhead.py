@@ -30,6 +30,8 @@ ap.add_argument("--flag-variant", action="append", default=[])
 ap.add_argument("--cflags", default="-O2")
 ap.add_argument("--wall", action="store_true", help="time wall clock instead of user+sys CPU")
 ap.add_argument("--no-doc", action="store_true")
+ap.add_argument("--no-variants", action="store_true",
+                help="only native vs alaska (default also runs defrag-off and no-pins)")
 a = ap.parse_args()
 
 m = bl.machine()
@@ -39,6 +41,13 @@ out = os.path.join(B, "bench-overhead")
 alaska_cc = os.path.join(B, "compiler", "driver", "alaska-clang")
 native_cc = "clang-19"
 cflags = shlex.split(a.cflags)
+if not a.no_variants:
+    # ALASKA_DEFRAG=0: the defragmentation service off (docs/design.md section 7).
+    a.env_variant.insert(0, "defrag-off:ALASKA_DEFRAG=0")
+    # Pin tracking off: the pass option -alaska-pins=false. clang parses -mllvm options
+    # before it loads -fpass-plugin plugins, so the plugin is also loaded early with -fplugin.
+    plugin = os.path.join(B, "compiler", "pass", "AlaskaPass.so")
+    a.flag_variant.append("no-pins:-fplugin=%s -mllvm -alaska-pins=false" % plugin)
 programs = a.programs.split(",")
 
 # configs: name -> (binary dir, extra env)
@@ -90,9 +99,17 @@ cnames = [c for c in configs if c != "native"]
 med = lambda xs: statistics.median(xs)
 lines = ["## Run-time overhead: `alaska-clang %s` vs `clang-19 %s` (issue 4)\n" % (a.cflags, a.cflags)]
 cmdline = "bash bench/run-overhead.sh" + "".join(" " + shlex.quote(x) for x in sys.argv[3:] if x != "--no-doc")
+variants_note = []
+for v in a.env_variant:
+    variants_note.append("`%s` = the alaska binary run with `%s`" % tuple(v.split(":", 1)))
+for v in a.flag_variant:
+    variants_note.append("`%s` = built with `alaska-clang %s %s`" % (v.split(":", 1)[0], a.cflags,
+                         v.split(":", 1)[1].replace(B + "/", "$BUILD/")))
 lines.append("Command: `%s` (%d runs each, interleaved; %s; cells are best / median)  " % (
     cmdline.strip(), a.runs, "wall-clock time" if a.wall else "user+sys CPU time of the process"))
 lines.append("Machine: %s\n" % bl.machine_line(m, load_end))
+if variants_note:
+    lines.append("Variants: " + "; ".join(variants_note) + ".\n")
 hdr = "| program | native (s) | " + " | ".join("%s (s) | %s overhead" % (c, c) for c in cnames) + " | .text alaska/native |"
 lines.append(hdr)
 lines.append("|---" * (2 + 2 * len(cnames) + 1) + "|")
