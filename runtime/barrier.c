@@ -414,8 +414,9 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
   size_t expected = 0;
   alaska_thread_t *t = alaska_threads_first();
   while (t) {
+    /* Never reset t's answer fields here: a stale signal of an earlier, abandoned
+     * generation may already have made t answer this one (it reads active_gen). */
     alaska_thread_t *next = t->next;
-    t->nranges = 0;
     if (t->tid == my_tid) {
       initiator = t;
     } else if (syscall(SYS_tgkill, pid, t->tid, barrier_signo) != 0 && errno == ESRCH) {
