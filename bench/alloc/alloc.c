@@ -17,7 +17,7 @@
  *                                 thread, which reads one word and frees them (all frees are
  *                                 remote frees).
  *
- * Output: one line `<workload> seconds=<s> check=<n>`; `check` depends only on the random
+ * Output: one line `<workload> seconds=<wall s> cpu_seconds=<process CPU s> check=<n>`; `check` depends only on the random
  * sequence, so it must be identical for every allocator.
  */
 #ifndef _GNU_SOURCE
@@ -51,6 +51,12 @@ static double now(void) {
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static double cpu_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static inline uint64_t xorshift(uint64_t *s) {
   uint64_t x = *s;
   x ^= x << 13;
@@ -69,7 +75,7 @@ static int churn(long ops, long slots) {
   void **slot = calloc((size_t)slots, sizeof(void *)); /* bookkeeping: system malloc */
   if (!slot) oom();
   uint64_t rng = 0x9e3779b97f4a7c15ULL, check = 0;
-  double t0 = now();
+  double t0 = now(), c0 = cpu_now();
   for (long i = 0; i < ops; i++) {
     uint64_t r = xorshift(&rng);
     long k = (long)(r % (uint64_t)slots);
@@ -88,9 +94,10 @@ static int churn(long ops, long slots) {
       check += *B_ADDR(slot[k]);
       B_FREE(slot[k]);
     }
-  double t1 = now();
+  double t1 = now(), c1 = cpu_now();
   free(slot);
-  printf("churn seconds=%.4f check=%llu\n", t1 - t0, (unsigned long long)check);
+  printf("churn seconds=%.4f cpu_seconds=%.4f check=%llu\n", t1 - t0, c1 - c0,
+         (unsigned long long)check);
   return 0;
 }
 
@@ -159,7 +166,7 @@ static int xthread(long objs, int pairs) {
   pthread_t *th = calloc((size_t)pairs * 2, sizeof(pthread_t));
   if (!q || !th) oom();
   memset(q, 0, sizeof(pair_t) * (size_t)pairs);
-  double t0 = now();
+  double t0 = now(), c0 = cpu_now();
   for (int i = 0; i < pairs; i++) {
     q[i].objs = objs;
     q[i].seed = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
@@ -168,9 +175,10 @@ static int xthread(long objs, int pairs) {
   }
   uint64_t check = 0;
   for (int i = 0; i < 2 * pairs; i++) pthread_join(th[i], NULL);
-  double t1 = now();
+  double t1 = now(), c1 = cpu_now();
   for (int i = 0; i < pairs; i++) check += q[i].check;
-  printf("xthread seconds=%.4f check=%llu\n", t1 - t0, (unsigned long long)check);
+  printf("xthread seconds=%.4f cpu_seconds=%.4f check=%llu\n", t1 - t0, c1 - c0,
+         (unsigned long long)check);
   free(q);
   free(th);
   return 0;
