@@ -43,7 +43,10 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 /* ---- handshake state ---------------------------------------------------------------- */
 
 static uint32_t gen_counter;             /* last generation used (initiator, under lock) */
-static _Atomic uint32_t active_gen;      /* generation being answered; 0 = none */
+/* Generation being answered; 0 = none. Read by RT_LEAVE (internal.h) on every exit from
+ * the runtime, so it has a cache line of its own. */
+__attribute__((visibility("hidden"))) _Alignas(64) _Atomic uint32_t alaska_barrier_requested;
+#define active_gen alaska_barrier_requested
 static _Atomic uint32_t release_gen;     /* stopped threads of gen g wait until >= g */
 static _Atomic uint32_t ack_seq;         /* bumped by every answer; the initiator waits on it */
 static alaska_thread_t *initiator;       /* record of the initiating thread (or NULL) */
@@ -162,14 +165,31 @@ __attribute__((noinline)) static void barrier_handler(int sig, siginfo_t *info, 
     errno = saved_errno; /* stale signal of a finished barrier, or not ours */
     return;
   }
-  int state;
   if (alaska_rt_depth > 0) {
-    state = ALASKA_ACK_BUSY;
-  } else {
-    volatile uintptr_t marker = 0; /* its address bounds the scan from below */
-    state = compute_scan_ranges(t, (uintptr_t)&marker);
+    /* Inside the runtime (maybe holding its locks): not here. RT_LEAVE calls
+     * alaska_barrier_poll when the depth returns to 0, and the thread answers there. */
+    t->deferred_gen = g;
+    errno = saved_errno;
+    return;
   }
-  answer_and_wait(t, g, state);
+  volatile uintptr_t marker = 0; /* its address bounds the scan from below */
+  answer_and_wait(t, g, compute_scan_ranges(t, (uintptr_t)&marker));
+  errno = saved_errno;
+}
+
+/* Called by RT_LEAVE when the depth drops to 0 while a barrier is requested: the thread
+ * holds no runtime lock and no raw address the runtime produced, the same state in which
+ * the signal handler stops a thread. It may run before this thread's signal arrives; the
+ * signal then finds the generation answered. */
+__attribute__((noinline)) void alaska_barrier_poll(void) {
+  uint32_t g = atomic_load_explicit(&active_gen, memory_order_acquire);
+  alaska_thread_t *t;
+  if (g == 0 || alaska_rt_depth != 0 || !(t = handler_self()) ||
+      atomic_load_explicit(&t->ack_gen, memory_order_relaxed) == g)
+    return;
+  int saved_errno = errno;
+  volatile uintptr_t marker = 0;
+  answer_and_wait(t, g, compute_scan_ranges(t, (uintptr_t)&marker));
   errno = saved_errno;
 }
 
@@ -431,18 +451,19 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
   alaska_barrier_outcome_t outcome = ALASKA_BARRIER_STOPPED;
   for (;;) {
     uint32_t seq = atomic_load_explicit(&ack_seq, memory_order_acquire);
-    size_t stopped = 0;
+    size_t stopped = 0, deferred = 0;
     for (t = alaska_threads_first(); t && outcome == ALASKA_BARRIER_STOPPED; t = t->next) {
+      deferred += t != initiator && t->deferred_gen == g &&
+                  atomic_load_explicit(&t->ack_gen, memory_order_acquire) != g;
       if (t == initiator || atomic_load_explicit(&t->ack_gen, memory_order_acquire) != g)
         continue;
       if (t->ack_state == ALASKA_ACK_STOPPED) stopped++;
-      else if (t->ack_state == ALASKA_ACK_BUSY) outcome = ALASKA_BARRIER_BUSY;
       else outcome = ALASKA_BARRIER_UNSCANNABLE;
     }
     if (outcome != ALASKA_BARRIER_STOPPED || stopped == expected) break;
     uint64_t spent = elapsed_ns(&stop_started);
     if (spent >= barrier_timeout_ns) {
-      outcome = ALASKA_BARRIER_TIMEOUT;
+      outcome = deferred ? ALASKA_BARRIER_BUSY : ALASKA_BARRIER_TIMEOUT;
       break;
     }
     uint64_t left = barrier_timeout_ns - spent;

@@ -51,8 +51,23 @@
  * public entry point increments it on entry and decrements it on exit; the barrier's signal
  * handler reads it and does not stop a thread that is inside the runtime. */
 extern __thread volatile int alaska_rt_depth ALASKA_TLS_IE;
-#define RT_ENTER() (alaska_rt_depth++)
-#define RT_LEAVE() (alaska_rt_depth--)
+/* The compiler-only fences keep runtime loads/stores inside the depth window (a signal on
+ * this thread must see the depth and the work in program order). Leaving to depth 0 while
+ * a barrier waits answers it (barrier.c): busy threads stop there instead of failing it. */
+extern __attribute__((visibility("hidden"))) _Atomic uint32_t alaska_barrier_requested;
+void alaska_barrier_poll(void);
+#define RT_ENTER() \
+  do { alaska_rt_depth++; atomic_signal_fence(memory_order_seq_cst); } while (0)
+#define RT_LEAVE()                                                                       \
+  do {                                                                                   \
+    atomic_signal_fence(memory_order_seq_cst);                                           \
+    if (--alaska_rt_depth == 0) {                                                        \
+      atomic_signal_fence(memory_order_seq_cst);                                         \
+      if (__builtin_expect(atomic_load_explicit(&alaska_barrier_requested,                \
+                                                memory_order_relaxed) != 0, 0))          \
+        alaska_barrier_poll();                                                           \
+    }                                                                                    \
+  } while (0)
 
 /* ---- geometry ------------------------------------------------------------------------ */
 #define ALASKA_PAGE_SHIFT 16
@@ -104,8 +119,11 @@ enum page_where { /* which list a small page is on */
 struct cache;
 
 typedef struct page {
-  /* --- owner-thread fields (no atomics) --- */
+  /* --- first cache line: the owner's fast path (no atomics) --- */
   block_t *local_free;      /* thread-private free list */
+  uintptr_t start;          /* address of the page (cached: no index arithmetic) */
+  uint32_t *ids;            /* slot->id map of the page */
+  _Atomic(struct cache *) owner;      /* NULL while abandoned or free */
   uint32_t used;            /* live blocks, minus remote frees not yet collected */
   uint32_t bump;            /* slots carved so far (fresh pages are carved lazily) */
   uint32_t capacity;        /* slots in the page */
@@ -114,17 +132,14 @@ typedef struct page {
   uint8_t size_class;
   uint8_t kind;             /* enum page_kind */
   uint8_t where;            /* enum page_where */
-  uint8_t dirty;            /* free span: still committed */
+  uint8_t dirty;            /* free span: still committed; in use: may hold old data */
   uint32_t pinned;          /* objects in this page marked pin_forever */
-  /* --- shared fields --- */
-  _Atomic(block_t *) remote_free;     /* blocks freed by other threads */
-  _Atomic(struct cache *) owner;      /* NULL while abandoned or free */
+  /* --- second cache line: written by other threads, and list/span bookkeeping --- */
+  _Alignas(64) _Atomic(block_t *) remote_free; /* blocks freed by other threads */
   _Atomic(uint8_t) in_full;           /* on its owner's full list (remote free sets hint) */
   struct page *next, *prev;           /* links of the list `where` says */
-  /* --- spans --- */
   uint64_t span_pages;      /* PAGE_FREE / PAGE_LARGE: pages in the span */
   uint64_t span_head;       /* *_TAIL: index of the head page */
-  /* --- large objects --- */
   uint32_t large_id;        /* handle id of the large object */
   uint32_t large_offset;    /* object start - span start (alignment padding) */
   uint64_t large_size;      /* usable bytes of the large object */
@@ -146,14 +161,21 @@ static inline size_t page_index(const page_t *pg) { return (size_t)(pg - alaska_
 static inline uintptr_t page_start(const page_t *pg) {
   return alaska_heap_base + (page_index(pg) << ALASKA_PAGE_SHIFT);
 }
-static inline uint32_t *slot_ids(const page_t *pg) {
-  return alaska_slot_id_base + page_index(pg) * ALASKA_SLOTS_PER_PAGE_MAX;
+static inline uint32_t *slot_ids_of_index(size_t index) {
+  return alaska_slot_id_base + index * ALASKA_SLOTS_PER_PAGE_MAX;
 }
+/* Small pages only (fields set by page_init_small). */
+static inline uint32_t *slot_ids(const page_t *pg) { return pg->ids; }
 static inline uint32_t slot_of(const page_t *pg, uintptr_t raw) {
-  return (uint32_t)(((uint64_t)(raw - page_start(pg)) * pg->div_magic) >> 32);
+  return (uint32_t)(((uint64_t)(raw - pg->start) * pg->div_magic) >> 32);
+}
+/* Is raw the first byte of a slot? (offset * magic has a small low half exactly for
+ * multiples of block_size: offsets < 2^16 and block sizes <= 2^15.) */
+static inline int slot_aligned(const page_t *pg, uintptr_t raw) {
+  return (uint32_t)((uint64_t)(raw - pg->start) * pg->div_magic) < pg->div_magic;
 }
 static inline uintptr_t slot_addr(const page_t *pg, uint32_t slot) {
-  return page_start(pg) + (uintptr_t)slot * pg->block_size;
+  return pg->start + (uintptr_t)slot * pg->block_size;
 }
 
 /* page.c: the global page pool (callers hold alaska_heap_lock) */

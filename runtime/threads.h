@@ -25,8 +25,8 @@
 enum alaska_ack {
   ALASKA_ACK_NONE = 0,
   ALASKA_ACK_STOPPED = 1,     /* stopped; scan ranges below are valid until release */
-  ALASKA_ACK_BUSY = 2,        /* inside the runtime (alaska_rt_depth > 0): not stopped */
-  ALASKA_ACK_UNSCANNABLE = 3, /* running on a stack we cannot bound (coroutine): not stopped */
+  /* (a thread inside the runtime does not answer: it stops later, in RT_LEAVE) */
+  ALASKA_ACK_UNSCANNABLE = 2, /* running on a stack we cannot bound (coroutine): not stopped */
 };
 
 #define ALASKA_MAX_SCAN_RANGES 2
@@ -44,6 +44,7 @@ typedef struct alaska_thread {
    * then ack_gen (release order); the initiator reads ack_gen first (acquire). */
   _Atomic uint64_t ack_gen;
   _Atomic int ack_state;
+  volatile uint32_t deferred_gen; /* its handler found it inside the runtime in this gen */
   int nranges;
   uintptr_t scan_lo[ALASKA_MAX_SCAN_RANGES], scan_hi[ALASKA_MAX_SCAN_RANGES];
 } alaska_thread_t;

@@ -87,7 +87,14 @@ static void *alloc_object(worker_t *w) {
 
 static void *worker(void *arg) {
   worker_t *w = arg;
-  while (!atomic_load_explicit(&stop_flag, memory_order_relaxed)) {
+  for (unsigned long iter = 1; !atomic_load_explicit(&stop_flag, memory_order_relaxed); iter++) {
+    /* Nap now and then: 8 CPU-bound threads on a 2-core machine would make every barrier
+     * wait for the scheduler (a stopped thread must first get a CPU to take the signal),
+     * leaving few barriers to test against. Naps are also interrupted by them (EINTR). */
+    if (iter % 64 == 0) {
+      struct timespec nap = {0, 100000};
+      nanosleep(&nap, NULL);
+    }
     size_t i = rng_next(&w->rng) % NSLOTS;
     void *h = (void *)(uintptr_t)atomic_exchange(&slots[i], 0);
     if (!h) {
