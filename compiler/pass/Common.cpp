@@ -74,8 +74,12 @@ CalleeKind classifyFunction(const Function &F) {
   StringRef Name = F.getName();
   if (Name.starts_with("alaska.")) return CalleeKind::Marker;
   if (isRuntimeName(Name)) return CalleeKind::Runtime;
-  if (findLibcRules(Name).Count != 0) return CalleeKind::Uncompiled;
+  // A definition in this module wins (programs may define their own strchr...).
   if (!F.isDeclarationForLinker()) return CalleeKind::Compiled;
+  LibcRules Rules = findLibcRules(Name);
+  for (unsigned I = 0; I < Rules.Count; ++I)
+    if (Rules.First[I].Kind == Effect::CompiledCopy) return CalleeKind::Compiled;
+  if (Rules.Count != 0) return CalleeKind::Uncompiled;
   if (isWholeProgram(*F.getParent())) return CalleeKind::Uncompiled;
   return isSystemSymbol(Name) ? CalleeKind::Uncompiled : CalleeKind::Compiled;
 }

@@ -18,6 +18,12 @@ namespace alaska {
 #define PIN(fn, a) {fn, Effect::PinForever, a, -1, nullptr}
 #define OPAQUE(fn, a) {fn, Effect::Opaque, a, -1, nullptr}
 #define WRAP(fn, w) {fn, Effect::Wrap, -1, -1, w}
+#define COMPILED(fn) {fn, Effect::CompiledCopy, -1, -1, nullptr}
+#define STRING_CTOR(mangled, cls)                                                          \
+  WRAP("_ZNSt" mangled "C1ERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE",          \
+       "alaska_cxx_" cls "_from_string"),                                                  \
+      WRAP("_ZNSt" mangled "C2ERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE",      \
+           "alaska_cxx_" cls "_from_string")
 
 static const LibcRule Table[] = {
     // fortified variants return their destination
@@ -60,6 +66,26 @@ static const LibcRule Table[] = {
     R("wcschr", 0), R("wcscpy", 0), R("wcspbrk", 0), R("wcsrchr", 0), R("wcsstr", 0),
     R("wmemchr", 0), R("wmemcpy", 0), R("wmemmove", 0), R("wmemset", 0),
     WRAP("writev", ALASKA_RT_WRITEV),
+    // libstdc++ node algorithms, provided compiled by libalaska_cxx.a
+    COMPILED("_ZSt18_Rb_tree_incrementPSt18_Rb_tree_node_base"),
+    COMPILED("_ZSt18_Rb_tree_incrementPKSt18_Rb_tree_node_base"),
+    COMPILED("_ZSt18_Rb_tree_decrementPSt18_Rb_tree_node_base"),
+    COMPILED("_ZSt18_Rb_tree_decrementPKSt18_Rb_tree_node_base"),
+    COMPILED("_ZSt29_Rb_tree_insert_and_rebalancebPSt18_Rb_tree_node_baseS0_RS_"),
+    COMPILED("_ZSt28_Rb_tree_rebalance_for_erasePSt18_Rb_tree_node_baseRS_"),
+    COMPILED("_ZSt20_Rb_tree_black_countPKSt18_Rb_tree_node_baseS1_"),
+    COMPILED("_ZNSt8__detail15_List_node_base4swapERS0_S1_"),
+    COMPILED("_ZNSt8__detail15_List_node_base11_M_transferEPS0_S1_"),
+    COMPILED("_ZNSt8__detail15_List_node_base10_M_reverseEv"),
+    COMPILED("_ZNSt8__detail15_List_node_base7_M_hookEPS0_"),
+    COMPILED("_ZNSt8__detail15_List_node_base9_M_unhookEv"),
+    // exception constructors reading a std::string's heap buffer (libalaska_cxx.a)
+    STRING_CTOR("11logic_error", "logic_error"), STRING_CTOR("12domain_error", "domain_error"),
+    STRING_CTOR("16invalid_argument", "invalid_argument"),
+    STRING_CTOR("12length_error", "length_error"), STRING_CTOR("12out_of_range", "out_of_range"),
+    STRING_CTOR("13runtime_error", "runtime_error"), STRING_CTOR("11range_error", "range_error"),
+    STRING_CTOR("14overflow_error", "overflow_error"),
+    STRING_CTOR("15underflow_error", "underflow_error"),
 };
 
 LibcRules findLibcRules(llvm::StringRef Name) {

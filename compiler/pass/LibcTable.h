@@ -25,6 +25,10 @@ enum class Effect {
   // (getline, writev, strtok...): call the runtime wrapper `Wrapper` (runtime/escape.c),
   // same signature, which receives the handles unchanged.
   Wrap,
+  // libstdc++ code that walks program-allocated nodes (red-black tree rebalancing, list
+  // splicing): libalaska_cxx.a (compiler/pass/cxx/, compiled by this pass) defines the
+  // same symbol, so the call is treated as a call to compiled code (handles passed).
+  CompiledCopy,
 };
 
 struct LibcRule {

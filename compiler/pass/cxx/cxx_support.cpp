@@ -1,0 +1,334 @@
+// cxx_support.cpp — libalaska_cxx.a: the few non-template libstdc++ functions that walk
+// program-allocated objects (red-black tree and list nodes, std::string arguments of
+// exception constructors), rewritten here and compiled BY the Alaska pass so that they
+// translate the handles they find inside the nodes. Linked into C++ programs before
+// libstdc++ (the executable's definitions preempt the shared library's). The pass treats
+// these names as compiled (LibcTable.cpp: Effect::CompiledCopy). Written from the
+// textbook algorithms (CLRS red-black trees) against libstdc++'s node layout.
+#include <list>
+#include <map>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+namespace std {
+
+static inline void rb_rotate_left(_Rb_tree_node_base *x, _Rb_tree_node_base *&root) {
+  _Rb_tree_node_base *y = x->_M_right;
+  x->_M_right = y->_M_left;
+  if (y->_M_left) y->_M_left->_M_parent = x;
+  y->_M_parent = x->_M_parent;
+  if (x == root) root = y;
+  else if (x == x->_M_parent->_M_left) x->_M_parent->_M_left = y;
+  else x->_M_parent->_M_right = y;
+  y->_M_left = x;
+  x->_M_parent = y;
+}
+
+static inline void rb_rotate_right(_Rb_tree_node_base *x, _Rb_tree_node_base *&root) {
+  _Rb_tree_node_base *y = x->_M_left;
+  x->_M_left = y->_M_right;
+  if (y->_M_right) y->_M_right->_M_parent = x;
+  y->_M_parent = x->_M_parent;
+  if (x == root) root = y;
+  else if (x == x->_M_parent->_M_right) x->_M_parent->_M_right = y;
+  else x->_M_parent->_M_left = y;
+  y->_M_right = x;
+  x->_M_parent = y;
+}
+
+_Rb_tree_node_base *_Rb_tree_increment(_Rb_tree_node_base *x) throw() {
+  if (x->_M_right) {
+    x = x->_M_right;
+    while (x->_M_left) x = x->_M_left;
+    return x;
+  }
+  _Rb_tree_node_base *y = x->_M_parent;
+  while (x == y->_M_right) {
+    x = y;
+    y = y->_M_parent;
+  }
+  // With a single node, root and header are each other's parent: stay on the header.
+  if (x->_M_right != y) x = y;
+  return x;
+}
+
+const _Rb_tree_node_base *_Rb_tree_increment(const _Rb_tree_node_base *x) throw() {
+  return _Rb_tree_increment(const_cast<_Rb_tree_node_base *>(x));
+}
+
+_Rb_tree_node_base *_Rb_tree_decrement(_Rb_tree_node_base *x) throw() {
+  // The header (end()) is the only red node whose grandparent is itself: go to rightmost.
+  if (x->_M_color == _S_red && x->_M_parent->_M_parent == x) return x->_M_right;
+  if (x->_M_left) {
+    _Rb_tree_node_base *y = x->_M_left;
+    while (y->_M_right) y = y->_M_right;
+    return y;
+  }
+  _Rb_tree_node_base *y = x->_M_parent;
+  while (x == y->_M_left) {
+    x = y;
+    y = y->_M_parent;
+  }
+  return y;
+}
+
+const _Rb_tree_node_base *_Rb_tree_decrement(const _Rb_tree_node_base *x) throw() {
+  return _Rb_tree_decrement(const_cast<_Rb_tree_node_base *>(x));
+}
+
+void _Rb_tree_insert_and_rebalance(const bool insert_left, _Rb_tree_node_base *x,
+                                   _Rb_tree_node_base *p, _Rb_tree_node_base &header) throw() {
+  _Rb_tree_node_base *&root = header._M_parent;
+  x->_M_parent = p;
+  x->_M_left = nullptr;
+  x->_M_right = nullptr;
+  x->_M_color = _S_red;
+  if (insert_left) {
+    p->_M_left = x; // also sets leftmost when p is the header
+    if (p == &header) {
+      header._M_parent = x;
+      header._M_right = x;
+    } else if (p == header._M_left) {
+      header._M_left = x;
+    }
+  } else {
+    p->_M_right = x;
+    if (p == header._M_right) header._M_right = x;
+  }
+  while (x != root && x->_M_parent->_M_color == _S_red) {
+    _Rb_tree_node_base *const gp = x->_M_parent->_M_parent;
+    if (x->_M_parent == gp->_M_left) {
+      _Rb_tree_node_base *const uncle = gp->_M_right;
+      if (uncle && uncle->_M_color == _S_red) {
+        x->_M_parent->_M_color = _S_black;
+        uncle->_M_color = _S_black;
+        gp->_M_color = _S_red;
+        x = gp;
+      } else {
+        if (x == x->_M_parent->_M_right) {
+          x = x->_M_parent;
+          rb_rotate_left(x, root);
+        }
+        x->_M_parent->_M_color = _S_black;
+        gp->_M_color = _S_red;
+        rb_rotate_right(gp, root);
+      }
+    } else {
+      _Rb_tree_node_base *const uncle = gp->_M_left;
+      if (uncle && uncle->_M_color == _S_red) {
+        x->_M_parent->_M_color = _S_black;
+        uncle->_M_color = _S_black;
+        gp->_M_color = _S_red;
+        x = gp;
+      } else {
+        if (x == x->_M_parent->_M_left) {
+          x = x->_M_parent;
+          rb_rotate_right(x, root);
+        }
+        x->_M_parent->_M_color = _S_black;
+        gp->_M_color = _S_red;
+        rb_rotate_left(gp, root);
+      }
+    }
+  }
+  root->_M_color = _S_black;
+}
+
+_Rb_tree_node_base *_Rb_tree_rebalance_for_erase(_Rb_tree_node_base *const z,
+                                                 _Rb_tree_node_base &header) throw() {
+  _Rb_tree_node_base *&root = header._M_parent;
+  _Rb_tree_node_base *&leftmost = header._M_left;
+  _Rb_tree_node_base *&rightmost = header._M_right;
+  _Rb_tree_node_base *y = z, *x = nullptr, *x_parent = nullptr;
+  if (!y->_M_left) {
+    x = y->_M_right;
+  } else if (!y->_M_right) {
+    x = y->_M_left;
+  } else {
+    y = y->_M_right; // z has two children: y = successor, which has no left child
+    while (y->_M_left) y = y->_M_left;
+    x = y->_M_right;
+  }
+  if (y != z) {
+    // Put y where z was.
+    z->_M_left->_M_parent = y;
+    y->_M_left = z->_M_left;
+    if (y != z->_M_right) {
+      x_parent = y->_M_parent;
+      if (x) x->_M_parent = y->_M_parent;
+      y->_M_parent->_M_left = x;
+      y->_M_right = z->_M_right;
+      z->_M_right->_M_parent = y;
+    } else {
+      x_parent = y;
+    }
+    if (root == z) root = y;
+    else if (z->_M_parent->_M_left == z) z->_M_parent->_M_left = y;
+    else z->_M_parent->_M_right = y;
+    y->_M_parent = z->_M_parent;
+    _Rb_tree_color c = y->_M_color;
+    y->_M_color = z->_M_color;
+    z->_M_color = c;
+    y = z; // y is the node actually removed
+  } else {
+    x_parent = y->_M_parent;
+    if (x) x->_M_parent = y->_M_parent;
+    if (root == z) root = x;
+    else if (z->_M_parent->_M_left == z) z->_M_parent->_M_left = x;
+    else z->_M_parent->_M_right = x;
+    if (leftmost == z) leftmost = z->_M_right ? _Rb_tree_node_base::_S_minimum(x) : z->_M_parent;
+    if (rightmost == z) rightmost = z->_M_left ? _Rb_tree_node_base::_S_maximum(x) : z->_M_parent;
+  }
+  if (y->_M_color != _S_red) {
+    while (x != root && (!x || x->_M_color == _S_black)) {
+      if (x == x_parent->_M_left) {
+        _Rb_tree_node_base *w = x_parent->_M_right;
+        if (w->_M_color == _S_red) {
+          w->_M_color = _S_black;
+          x_parent->_M_color = _S_red;
+          rb_rotate_left(x_parent, root);
+          w = x_parent->_M_right;
+        }
+        if ((!w->_M_left || w->_M_left->_M_color == _S_black) &&
+            (!w->_M_right || w->_M_right->_M_color == _S_black)) {
+          w->_M_color = _S_red;
+          x = x_parent;
+          x_parent = x_parent->_M_parent;
+        } else {
+          if (!w->_M_right || w->_M_right->_M_color == _S_black) {
+            w->_M_left->_M_color = _S_black;
+            w->_M_color = _S_red;
+            rb_rotate_right(w, root);
+            w = x_parent->_M_right;
+          }
+          w->_M_color = x_parent->_M_color;
+          x_parent->_M_color = _S_black;
+          if (w->_M_right) w->_M_right->_M_color = _S_black;
+          rb_rotate_left(x_parent, root);
+          break;
+        }
+      } else {
+        _Rb_tree_node_base *w = x_parent->_M_left;
+        if (w->_M_color == _S_red) {
+          w->_M_color = _S_black;
+          x_parent->_M_color = _S_red;
+          rb_rotate_right(x_parent, root);
+          w = x_parent->_M_left;
+        }
+        if ((!w->_M_right || w->_M_right->_M_color == _S_black) &&
+            (!w->_M_left || w->_M_left->_M_color == _S_black)) {
+          w->_M_color = _S_red;
+          x = x_parent;
+          x_parent = x_parent->_M_parent;
+        } else {
+          if (!w->_M_left || w->_M_left->_M_color == _S_black) {
+            w->_M_right->_M_color = _S_black;
+            w->_M_color = _S_red;
+            rb_rotate_left(w, root);
+            w = x_parent->_M_left;
+          }
+          w->_M_color = x_parent->_M_color;
+          x_parent->_M_color = _S_black;
+          if (w->_M_left) w->_M_left->_M_color = _S_black;
+          rb_rotate_right(x_parent, root);
+          break;
+        }
+      }
+    }
+    if (x) x->_M_color = _S_black;
+  }
+  return y;
+}
+
+unsigned int _Rb_tree_black_count(const _Rb_tree_node_base *node,
+                                  const _Rb_tree_node_base *root) throw() {
+  if (!node) return 0;
+  unsigned int sum = 0;
+  for (;;) {
+    if (node->_M_color == _S_black) ++sum;
+    if (node == root) break;
+    node = node->_M_parent;
+  }
+  return sum;
+}
+
+namespace __detail {
+
+void _List_node_base::swap(_List_node_base &x, _List_node_base &y) noexcept {
+  const bool x_empty = x._M_next == &x, y_empty = y._M_next == &y;
+  if (!x_empty && !y_empty) {
+    _List_node_base *n = x._M_next, *p = x._M_prev;
+    x._M_next = y._M_next;
+    x._M_prev = y._M_prev;
+    y._M_next = n;
+    y._M_prev = p;
+    x._M_next->_M_prev = x._M_prev->_M_next = &x;
+    y._M_next->_M_prev = y._M_prev->_M_next = &y;
+  } else if (!x_empty) {
+    y._M_next = x._M_next;
+    y._M_prev = x._M_prev;
+    y._M_next->_M_prev = y._M_prev->_M_next = &y;
+    x._M_next = x._M_prev = &x;
+  } else if (!y_empty) {
+    x._M_next = y._M_next;
+    x._M_prev = y._M_prev;
+    x._M_next->_M_prev = x._M_prev->_M_next = &x;
+    y._M_next = y._M_prev = &y;
+  }
+}
+
+void _List_node_base::_M_transfer(_List_node_base *const first,
+                                  _List_node_base *const last) noexcept {
+  if (this == last) return;
+  // Remove [first, last) from its list and splice it in before this.
+  last->_M_prev->_M_next = this;
+  first->_M_prev->_M_next = last;
+  this->_M_prev->_M_next = first;
+  _List_node_base *const before_this = this->_M_prev;
+  this->_M_prev = last->_M_prev;
+  last->_M_prev = first->_M_prev;
+  first->_M_prev = before_this;
+}
+
+void _List_node_base::_M_reverse() noexcept {
+  _List_node_base *n = this;
+  do {
+    _List_node_base *next = n->_M_next;
+    n->_M_next = n->_M_prev;
+    n->_M_prev = next;
+    n = next;
+  } while (n != this);
+}
+
+void _List_node_base::_M_hook(_List_node_base *const position) noexcept {
+  this->_M_next = position;
+  this->_M_prev = position->_M_prev;
+  position->_M_prev->_M_next = this;
+  position->_M_prev = this;
+}
+
+void _List_node_base::_M_unhook() noexcept {
+  _List_node_base *const next = this->_M_next, *const prev = this->_M_prev;
+  prev->_M_next = next;
+  next->_M_prev = prev;
+}
+
+} // namespace __detail
+} // namespace std
+
+// Exception constructors taking a std::string read its heap buffer: construct through the
+// const char * overloads instead (the pass passes c_str()'s translated address).
+#define ALASKA_STRING_CTOR(Class)                                                          \
+  extern "C" void alaska_cxx_##Class##_from_string(void *self, const std::string &what) {  \
+    new (self) std::Class(what.c_str());                                                   \
+  }
+ALASKA_STRING_CTOR(logic_error)
+ALASKA_STRING_CTOR(domain_error)
+ALASKA_STRING_CTOR(invalid_argument)
+ALASKA_STRING_CTOR(length_error)
+ALASKA_STRING_CTOR(out_of_range)
+ALASKA_STRING_CTOR(runtime_error)
+ALASKA_STRING_CTOR(range_error)
+ALASKA_STRING_CTOR(overflow_error)
+ALASKA_STRING_CTOR(underflow_error)
