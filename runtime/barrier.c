@@ -43,10 +43,17 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 /* ---- handshake state ---------------------------------------------------------------- */
 
 static uint32_t gen_counter;             /* last generation used (initiator, under lock) */
-/* Generation being answered; 0 = none. Read by RT_LEAVE (internal.h) on every exit from
- * the runtime, so it has a cache line of its own. */
+static _Atomic uint32_t active_gen;      /* generation being answered; 0 = none */
+/* Nonzero when RT_LEAVE (internal.h) must call alaska_barrier_poll on leaving the runtime:
+ * REQ_BARRIER while a barrier waits for answers, REQ_STRESS in stress mode (count runtime
+ * calls). Read on every exit from the runtime, so it has a cache line of its own. */
+#define REQ_BARRIER 1u
+#define REQ_STRESS 2u
 __attribute__((visibility("hidden"))) _Alignas(64) _Atomic uint32_t alaska_barrier_requested;
-#define active_gen alaska_barrier_requested
+/* This thread is running a barrier (stop .. release): never poll or initiate again. */
+static __thread int running_barrier __attribute__((tls_model("initial-exec")));
+static __thread uint64_t stress_calls __attribute__((tls_model("initial-exec")));
+static uint64_t stress_every = 4096;
 static _Atomic uint32_t release_gen;     /* stopped threads of gen g wait until >= g */
 static _Atomic uint32_t ack_seq;         /* bumped by every answer; the initiator waits on it */
 static alaska_thread_t *initiator;       /* record of the initiating thread (or NULL) */
@@ -181,15 +188,32 @@ __attribute__((noinline)) static void barrier_handler(int sig, siginfo_t *info, 
  * holds no runtime lock and no raw address the runtime produced, the same state in which
  * the signal handler stops a thread. It may run before this thread's signal arrives; the
  * signal then finds the generation answered. */
-__attribute__((noinline)) void alaska_barrier_poll(void) {
+static void answer_from_poll(void) {
   uint32_t g = atomic_load_explicit(&active_gen, memory_order_acquire);
   alaska_thread_t *t;
-  if (g == 0 || alaska_rt_depth != 0 || !(t = handler_self()) ||
+  if (g == 0 || !(t = handler_self()) ||
       atomic_load_explicit(&t->ack_gen, memory_order_relaxed) == g)
     return;
-  int saved_errno = errno;
   volatile uintptr_t marker = 0;
   answer_and_wait(t, g, compute_scan_ranges(t, (uintptr_t)&marker));
+}
+
+/* Stress mode: a move-everything barrier after this thread's 1st, 2nd, 4th, ... runtime
+ * call and then every ALASKA_STRESS_EVERY calls, so even short programs see objects move.
+ * Initiating here is sound: depth is 0, so the runtime holds no lock and no raw address;
+ * the caller's pins are on this stack, which the initiator scans. */
+static int stress_due(void) {
+  uint64_t n = ++stress_calls;
+  return n < stress_every ? (n & (n - 1)) == 0 : n % stress_every == 0;
+}
+
+__attribute__((noinline)) void alaska_barrier_poll(void) {
+  if (alaska_rt_depth != 0 || running_barrier) return;
+  int saved_errno = errno;
+  uint32_t req = atomic_load_explicit(&alaska_barrier_requested, memory_order_relaxed);
+  if (req & REQ_BARRIER) answer_from_poll();
+  if ((req & REQ_STRESS) && stress_every && stress_due())
+    alaska_barrier_compact(SIZE_MAX, 1, 3, NULL);
   errno = saved_errno;
 }
 
@@ -288,6 +312,9 @@ static void init_once_body(void) {
       (uint64_t)env_long("ALASKA_BARRIER_TIMEOUT_US", DEFAULT_TIMEOUT_US, 1, 60000000) * 1000;
   stress_enabled = (int)env_long("ALASKA_STRESS", 0, 0, 1);
   stress_period_ms = (unsigned)env_long("ALASKA_STRESS_MS", 1, 1, 100000);
+  stress_every = (uint64_t)env_long("ALASKA_STRESS_EVERY", 4096, 0, 1L << 40);
+  if (stress_enabled)
+    atomic_fetch_or_explicit(&alaska_barrier_requested, REQ_STRESS, memory_order_relaxed);
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -416,6 +443,7 @@ __attribute__((noinline)) static void collect_pins(void) {
 
 static void release_locked(uint32_t g) {
   atomic_store_explicit(&active_gen, 0, memory_order_release);
+  atomic_fetch_and_explicit(&alaska_barrier_requested, ~REQ_BARRIER, memory_order_relaxed);
   atomic_store_explicit(&release_gen, g, memory_order_release);
   futex_wake(&release_gen, INT_MAX);
 }
@@ -430,6 +458,7 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
   pid_t pid = getpid(), my_tid = (pid_t)syscall(SYS_gettid);
   initiator = NULL;
   atomic_store_explicit(&active_gen, g, memory_order_release);
+  atomic_fetch_or_explicit(&alaska_barrier_requested, REQ_BARRIER, memory_order_release);
 
   size_t expected = 0;
   alaska_thread_t *t = alaska_threads_first();
@@ -514,6 +543,8 @@ void alaska_barrier_release(void) {
 
 size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
                               alaska_barrier_outcome_t *outcome_out) {
+  if (running_barrier) return 0; /* e.g. the heap called back into the runtime */
+  running_barrier = 1;
   alaska_barrier_outcome_t outcome = ALASKA_BARRIER_BUSY;
   for (int i = 0; i < (attempts > 0 ? attempts : 1); i++) {
     outcome = alaska_barrier_stop();
@@ -523,7 +554,10 @@ size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
     nanosleep(&backoff, NULL);
   }
   if (outcome_out) *outcome_out = outcome;
-  if (outcome != ALASKA_BARRIER_STOPPED) return 0;
+  if (outcome != ALASKA_BARRIER_STOPPED) {
+    running_barrier = 0;
+    return 0;
+  }
   /* Every other thread is stopped: the heap's counters are ours to read. */
   uint64_t objects_before = alaska_stat_objects_moved, bytes_before = alaska_stat_bytes_moved;
   /* Weak until compact.c is in the build: without it the barrier runs and nothing moves. */
@@ -534,6 +568,7 @@ size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
   alaska_barrier_note_moves(alaska_stat_objects_moved - objects_before,
                             alaska_stat_bytes_moved - bytes_before);
   alaska_barrier_release();
+  running_barrier = 0;
   return released;
 }
 
