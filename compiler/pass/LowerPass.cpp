@@ -38,7 +38,9 @@ static void lowerOne(CallInst *CI, bool Pinned) {
   Value *HI = B.CreatePtrToInt(H, I64, "alaska.h");
   Value *IsHandle = B.CreateICmpSLT(HI, B.getInt64(0), "alaska.is_handle");
   BasicBlock *Head = CI->getParent();
-  Instruction *SlowTerm = SplitBlockAndInsertIfThen(IsHandle, CI, false);
+  // Translated values are mostly handles: lay the table path out as the fall-through.
+  MDNode *Likely = MDBuilder(CI->getContext()).createBranchWeights(64, 1);
+  Instruction *SlowTerm = SplitBlockAndInsertIfThen(IsHandle, CI, false, Likely);
   B.SetInsertPoint(SlowTerm);
   if (Pinned) {
     B.CreateAlignedStore(HI, CI->getArgOperand(1), Align(8), /*isVolatile=*/true);

@@ -1,6 +1,7 @@
 ; alaska-lower: the inline translation sequence of docs/design.md §1, with the pin-slot
 ; store and the compiler fence before the table load (§6.1).
 ; RUN: %opt -passes=alaska-translate,alaska-pin,alaska-lower -S %s | FileCheck %s
+; RUN: %opt -passes=alaska-translate,alaska-pin,alaska-lower -S %s | FileCheck %s --check-prefix=MARK
 ; RUN: %opt -passes=alaska-translate,alaska-pin,alaska-lower -alaska-pins=0 -S %s | FileCheck %s --check-prefix=NOPIN
 ; RUN: %opt -passes=alaska-translate,alaska-pin,alaska-lower -S %s | llc-19 -O2 -o - | FileCheck %s --check-prefix=ASM
 
@@ -10,7 +11,7 @@
 ; CHECK-NEXT: %alaska.pin = getelementptr inbounds [1 x i64], ptr %alaska.pins, i64 0, i64 0
 ; CHECK-NEXT: %alaska.h = ptrtoint ptr %p to i64
 ; CHECK-NEXT: %alaska.is_handle = icmp slt i64 %alaska.h, 0
-; CHECK-NEXT: br i1 %alaska.is_handle, label %[[SLOW:.*]], label %[[TAIL:.*]]
+; CHECK-NEXT: br i1 %alaska.is_handle, label %[[SLOW:[0-9a-z.]+]], label %[[TAIL:[0-9a-z.]+]], !prof ![[LIKELY:[0-9]+]]
 ; CHECK: [[SLOW]]:
 ; CHECK-NEXT: store volatile i64 %alaska.h, ptr %alaska.pin, align 8
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
@@ -47,5 +48,7 @@ define i32 @get(ptr %p) {
   ret i32 %v
 }
 
+; CHECK: ![[LIKELY]] = !{!"branch_weights", i32 64, i32 1}
+
 ; Markers never survive lowering.
-; CHECK-NOT: declare ptr @alaska.translate
+; MARK-NOT: @alaska.translate
