@@ -106,8 +106,11 @@ static uint64_t bucket_upper_us(unsigned idx) {
 static alaska_thread_t *handler_self(void) {
   alaska_thread_t *t = alaska_thread_self();
   if (t) return t;
+  if (!alaska_initial_thread_by_tid) return NULL;
   pid_t tid = (pid_t)syscall(SYS_gettid);
-  for (t = alaska_threads_first(); t; t = t->next)
+  /* Records are never unmapped, so a racy walk is memory-safe; bound it anyway. */
+  int budget = 1 << 16;
+  for (t = alaska_threads_first(); t && budget-- > 0; t = t->next)
     if (t->tid == tid && t->is_main) return t;
   return NULL;
 }
@@ -165,9 +168,16 @@ __attribute__((noinline)) static void barrier_handler(int sig, siginfo_t *info, 
   (void)info;
   (void)uc;
   int saved_errno = errno;
-  uint32_t g = atomic_load_explicit(&active_gen, memory_order_acquire);
-  alaska_thread_t *t;
-  if (g == 0 || !(t = handler_self()) ||
+  alaska_thread_t *t = handler_self();
+  if (!t) {
+    errno = saved_errno;
+    return;
+  }
+  /* seq_cst pair with the initiator's store of active_gen / load of signals_taken: if it
+   * saw this signal still pending, this load sees its generation. */
+  atomic_fetch_add(&t->signals_taken, 1);
+  uint32_t g = atomic_load(&active_gen);
+  if (g == 0 ||
       atomic_load_explicit(&t->ack_gen, memory_order_relaxed) == g) {
     errno = saved_errno; /* stale signal of a finished barrier, or not ours */
     return;
@@ -457,7 +467,7 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
   uint32_t g = gen_counter;
   pid_t pid = getpid(), my_tid = (pid_t)syscall(SYS_gettid);
   initiator = NULL;
-  atomic_store_explicit(&active_gen, g, memory_order_release);
+  atomic_store(&active_gen, g); /* seq_cst: see the handler */
   atomic_fetch_or_explicit(&alaska_barrier_requested, REQ_BARRIER, memory_order_release);
 
   size_t expected = 0;
@@ -468,10 +478,15 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
     alaska_thread_t *next = t->next;
     if (t->tid == my_tid) {
       initiator = t;
-    } else if (syscall(SYS_tgkill, pid, t->tid, barrier_signo) != 0 && errno == ESRCH) {
+    } else if (atomic_load(&t->signals_taken) != atomic_load(&t->signals_sent)) {
+      expected++; /* an earlier signal is still pending: it will answer this generation */
+    } else if (syscall(SYS_tgkill, pid, t->tid, barrier_signo) == 0) {
+      atomic_fetch_add(&t->signals_sent, 1);
+      expected++;
+    } else if (errno == ESRCH) {
       alaska_threads_remove_dead_locked(t); /* exited without unregistering */
     } else {
-      expected++;
+      expected++; /* EAGAIN (signal queue full): it cannot answer; the wait times out */
     }
     t = next;
   }

@@ -34,6 +34,7 @@ static __thread alaska_thread_t *self_record __attribute__((tls_model("initial-e
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 static int main_registered;
+int alaska_initial_thread_by_tid;
 
 typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
                                  void *);
@@ -186,6 +187,7 @@ void alaska_threads_init(void) {
   /* Initialised from another thread: register the initial thread by tid. Its handler
    * finds the record by tid (self_record is per-thread and unset there). */
   pthread_once(&exit_key_once, create_exit_key);
+  alaska_initial_thread_by_tid = 1;
   t->tid = getpid();
   t->is_main = 1;
   t->stack_hi = (uintptr_t)__libc_stack_end;

@@ -45,6 +45,10 @@ typedef struct alaska_thread {
   _Atomic uint64_t ack_gen;
   _Atomic int ack_state;
   volatile uint32_t deferred_gen; /* its handler found it inside the runtime in this gen */
+  /* Barrier signals sent (initiator) and taken (handler): while one is still pending no
+   * other is queued, so a thread that blocks the signal holds at most one in the kernel's
+   * real-time signal queue (a per-user limit shared by every process). */
+  _Atomic uint64_t signals_sent, signals_taken;
   int nranges;
   uintptr_t scan_lo[ALASKA_MAX_SCAN_RANGES], scan_hi[ALASKA_MAX_SCAN_RANGES];
 } alaska_thread_t;
@@ -53,6 +57,10 @@ typedef struct alaska_thread {
  * caller is the process's initial thread). Idempotent; called by a constructor and may be
  * called again by runtime init. */
 void alaska_threads_init(void);
+
+/* Set when the runtime started on another thread than the initial one: the initial
+ * thread's record is then found by tid (its TLS pointer is unset). */
+extern int alaska_initial_thread_by_tid;
 
 /* The calling thread's record, or NULL if it is not registered. Async-signal-safe. */
 alaska_thread_t *alaska_thread_self(void);

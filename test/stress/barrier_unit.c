@@ -166,8 +166,10 @@ static void test_busy(void) {
 
 /* ---- timeout path: a thread with the signal blocked makes the barrier give up ---------- */
 
+static _Atomic pid_t blocked_tid;
 static void *blocked_thread(void *arg) {
   (void)arg;
+  atomic_store(&blocked_tid, gettid());
   sigset_t s;
   sigemptyset(&s);
   sigaddset(&s, alaska_barrier_signal());
@@ -200,6 +202,17 @@ static void test_timeout(void) {
   CHECK(took < 1000, "gave up in %.1f ms", took);
   alaska_barrier_get_stats(&after);
   CHECK(after.gave_up_timeout == before.gave_up_timeout + 1, "timeout counted");
+  /* More give-ups: the blocked thread must not accumulate queued real-time signals. */
+  for (int i = 0; i < 10; i++) {
+    o = alaska_barrier_stop();
+    CHECK(o == ALASKA_BARRIER_TIMEOUT, "repeat %d: outcome %d", i, o);
+  }
+  uint64_t sent = 0;
+  alaska_threads_lock();
+  for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next)
+    if (t->tid == atomic_load(&blocked_tid)) sent = atomic_load(&t->signals_sent) - atomic_load(&t->signals_taken);
+  alaska_threads_unlock();
+  CHECK(sent == 1, "%llu signals pending for the blocked thread, want 1", (unsigned long long)sent);
   go_home = 1;
   pthread_join(th, NULL);
   o = stop_world();
