@@ -28,7 +28,11 @@ static pthread_key_t cache_key;
 
 static void cache_key_destructor(void *arg) {
   cache_t *c = arg;
-  if (c && c == alaska_tls_cache) cache_thread_exit(c);
+  if (c && c == alaska_tls_cache) {
+    RT_ENTER(); /* takes alaska_heap_lock: a barrier must not stop this thread inside */
+    cache_thread_exit(c);
+    RT_LEAVE();
+  }
 }
 
 void cache_module_init(void) {

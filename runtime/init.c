@@ -90,12 +90,14 @@ static void install_segv_handler(void) {
 }
 
 static void fork_prepare(void) {
+  RT_ENTER(); /* holding alaska_heap_lock across fork: a barrier must not stop us here */
   pthread_mutex_lock(&alaska_heap_lock);
   table_lock_for_fork(1);
 }
-static void fork_parent(void) {
+static void fork_parent(void) { /* also the child's handler */
   table_lock_for_fork(0);
   pthread_mutex_unlock(&alaska_heap_lock);
+  RT_LEAVE();
 }
 
 static void print_stats_at_exit(void) {
