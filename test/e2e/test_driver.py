@@ -59,6 +59,13 @@ char *lib_copy(const char *s);
 int main(void) { char *p = lib_copy("from the library"); puts(p); free(p); return 0; }
 """
 
+MAP_CPP = """#include <cstdio>
+#include <map>
+int main() { std::map<int, int> m; for (int i = 0; i < 1000; i++) m[(i * 7) % 1000] = i;
+  long s = 0; for (auto &kv : m) s += kv.first * kv.second; m.erase(m.begin(), m.find(500));
+  std::printf("%zu %ld\\n", m.size(), s); return 0; }
+"""
+
 NEW_CPP = """#include <cstdio>
 #include <string>
 #include <vector>
@@ -160,6 +167,23 @@ def main():
     r = sh([cxx, "-O2", "-S", "-emit-llvm", write(os.path.join(w, "new.cpp"), NEW_CPP), "-o", "-"])
     check("alaska-clang++ replaces operator new",
           r.returncode == 0 and "@_Znwm(" not in r.stdout and "@alaska_new(" in r.stdout, r)
+
+    # -flto=thin becomes full LTO (ThinLTO back-ends never run the whole-program pass).
+    exe = os.path.join(w, "thin")
+    r = sh([cc, "-O2", "-flto=thin", "-DMSG=\"thin\"", src, "-o", exe])
+    run = sh([exe], env={"ALASKA_STATS": "1"}) if r.returncode == 0 else r
+    check("-flto=thin builds a transformed program",
+          r.returncode == 0 and run.stdout == "thin\n" and (stats_halloc(run.stderr) or 0) > 0,
+          run)
+
+    # C++ through the C driver with an explicit -lstdc++: libalaska_cxx.a must come first,
+    # or libstdc++.so's rb-tree functions would walk handle-linked nodes.
+    exe = os.path.join(w, "map_via_cc")
+    r = sh([cc, "-O2", write(os.path.join(w, "map.cpp"), MAP_CPP), "-lstdc++", "-o", exe])
+    run = sh([exe], env={"ALASKA_STATS": "1"}) if r.returncode == 0 else r
+    check("alaska-clang + -lstdc++ links the C++ support library first",
+          r.returncode == 0 and run.returncode == 0 and run.stdout == "500 261762500\n"
+          and (stats_halloc(run.stderr) or 0) > 0, run)
 
     r = sh([cc, "-static", obj, "-o", os.path.join(w, "static")])
     check("-static is refused with an alaska: message",
