@@ -321,9 +321,14 @@ static void sink_put(struct sink *s, const char *p, size_t n) {
     }                                                                                      \
   } while (0)
 
+/* `ap` is the program's va_list: a pointer (x86-64 va_list is an array parameter) that may
+ * itself be a handle when the program keeps its va_list in the heap. The areas it points
+ * to (register save area, stack arguments) are on the stack: raw. */
 static void format_to(struct sink *s, const char *fmt_handle, va_list ap) {
   int saved_errno = errno;
-  volatile uintptr_t pins[2];
+  volatile uintptr_t pins[3];
+  PIN(pins[2], ap);
+  ap = xlate(ap);
   PIN(pins[0], fmt_handle);
   const char *f = xlate(fmt_handle);
   while (*f) {
@@ -491,6 +496,9 @@ EXPORT int alaska_vsprintf(char *str, const char *fmt, va_list ap) {
 
 /* The result is a glibc allocation (raw); hfree/free forward it to glibc. */
 EXPORT int alaska_vasprintf(char **strp, const char *fmt, va_list ap) {
+  volatile uintptr_t pin;
+  PIN(pin, ap);
+  ap = xlate(ap);
   va_list again;
   va_copy(again, ap);
   struct sink count = {.kind = SINK_COUNT};
