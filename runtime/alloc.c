@@ -14,7 +14,7 @@
 #include "internal.h"
 #include "os.h"
 
-#define PIN_BIT 0x80000000u /* in a slot->id entry: object is pinned forever */
+#define PIN_BIT ALASKA_PIN_BIT
 
 /* ---- id cache ------------------------------------------------------------------------- */
 static inline uint32_t id_pop(cache_t *c) {
@@ -115,7 +115,7 @@ static inline void resolve(const void *h, resolved_t *r, const char *what) {
   r->raw = raw;
   if (likely(pg->kind == PAGE_SMALL)) {
     uint32_t slot = slot_of(pg, raw);
-    if (unlikely((slot_ids(pg)[slot] & ~PIN_BIT) != id || slot_addr(pg, slot) != raw))
+    if (unlikely((slot_ids(pg)[slot] & ~PIN_BIT) != id || !slot_aligned(pg, raw)))
       bad_pointer(what, h);
     r->pg = pg;
     r->slot = slot;
@@ -135,8 +135,10 @@ static inline size_t raw_free(cache_t *c, resolved_t *r) {
   page_t *pg = r->pg;
   if (likely(pg->kind == PAGE_SMALL)) {
     uint32_t *sid = &slot_ids(pg)[r->slot];
-    if (unlikely(*sid & PIN_BIT)) __atomic_fetch_sub(&pg->pinned, 1, __ATOMIC_RELAXED);
-    *sid = 0;
+    if (unlikely(*sid & PIN_BIT)) {
+      __atomic_fetch_sub(&pg->pinned, 1, __ATOMIC_RELAXED);
+      *sid &= ~PIN_BIT;
+    }
     small_block_free(c, pg, (block_t *)r->raw);
     return pg->block_size;
   }
@@ -245,10 +247,9 @@ void hfree(void *p) {
     if (likely(c != NULL && alaska_handle_offset(p) == 0 && heap_contains((void *)raw))) {
       page_t *pg = page_of((void *)raw);
       if (likely(pg->kind == PAGE_SMALL)) {
-        uint32_t slot = slot_of(pg, raw);
-        uint32_t *sid = &slot_ids(pg)[slot];
-        if (likely(*sid == id && id != 0 && slot_addr(pg, slot) == raw)) {
-          *sid = 0;
+        /* No slot->id load or store here (see slot_live_id); pinned pages take the slow
+         * path, which keeps the page's pin count. */
+        if (likely(id != 0 && pg->pinned == 0 && slot_aligned(pg, raw))) {
           *table_entry(id) = ALASKA_POISON_BASE;
           small_block_free(c, pg, (block_t *)raw);
           if (unlikely(c->id_count == ALASKA_ID_CACHE)) id_spill(c, ALASKA_ID_CACHE / 2);
@@ -456,7 +457,7 @@ uint32_t alaska_handle_of_raw(const void *raw, uint32_t *offset_out) {
   if (pg->kind == PAGE_SMALL) {
     uint32_t slot = slot_of(pg, a);
     if (slot >= pg->capacity) return 0;
-    uint32_t id = slot_ids(pg)[slot] & ~PIN_BIT;
+    uint32_t id = slot_live_id(pg, slot);
     if (id && offset_out) *offset_out = (uint32_t)(a - slot_addr(pg, slot));
     return id;
   }

@@ -145,6 +145,10 @@ typedef struct page {
   uint64_t large_size;      /* usable bytes of the large object */
 } page_t;
 
+static inline uint64_t *table_entry(uint32_t id) {
+  return (uint64_t *)(uintptr_t)(ALASKA_TABLE_BASE + (uint64_t)id * 8);
+}
+
 extern uintptr_t alaska_heap_base;     /* 64 KiB aligned start of the heap region */
 extern page_t *alaska_pages;           /* descriptor array, ALASKA_HEAP_PAGES entries */
 extern uint32_t *alaska_slot_id_base;  /* slot->id maps, ALASKA_SLOTS_PER_PAGE_MAX per page */
@@ -178,6 +182,17 @@ static inline uintptr_t slot_addr(const page_t *pg, uint32_t slot) {
   return pg->start + (uintptr_t)slot * pg->block_size;
 }
 
+/* The slot->id map is written on allocation (and move) only; hfree does not clear it, to keep
+ * a cache miss off the free path. A slot is live iff the id it names points back at it:
+ * a freed id holds poison, a reused id points elsewhere, and a page is re-laid-out for
+ * another size class only once it is empty. Bit 31 of an entry marks pin_forever. */
+#define ALASKA_PIN_BIT 0x80000000u
+static inline uint32_t slot_live_id(const page_t *pg, uint32_t slot) {
+  uint32_t id = pg->ids[slot] & ~ALASKA_PIN_BIT;
+  if (id == 0 || *table_entry(id) != (uint64_t)slot_addr(pg, slot)) return 0;
+  return id;
+}
+
 /* page.c: the global page pool (callers hold alaska_heap_lock) */
 page_t *pool_alloc_span(size_t npages);        /* committed-on-touch, kind set by caller */
 void pool_free_span(page_t *head);            /* keeps it dirty; purges above the limit */
@@ -186,9 +201,6 @@ void page_init_small(page_t *pg, unsigned cls);
 size_t page_collect_remote(page_t *pg);        /* owner: move remote frees to local list */
 
 /* ---- handle table ----------------------------------------------------------------------- */
-static inline uint64_t *table_entry(uint32_t id) {
-  return (uint64_t *)(uintptr_t)(ALASKA_TABLE_BASE + (uint64_t)id * 8);
-}
 #define ALASKA_ID_CACHE 1024
 #define ALASKA_ID_BATCH 512 /* ids per bump batch = one 4 KiB table page */
 

@@ -160,7 +160,7 @@ void pool_purge(void) {
     todo = s->next;
     size_t n = s->span_pages;
     os_release((void *)page_start(s), n << ALASKA_PAGE_SHIFT);
-    os_release(slot_ids(s), n * ALASKA_SLOTS_PER_PAGE_MAX * sizeof(uint32_t));
+    os_release(slot_ids_of_index(page_index(s)), n * ALASKA_SLOTS_PER_PAGE_MAX * sizeof(uint32_t));
     dirty_pages -= n;
     alaska_stat_committed_pages -= n;
     alaska_stat_pages_released += n;
@@ -172,6 +172,8 @@ void pool_purge(void) {
 void page_init_small(page_t *pg, unsigned cls) {
   size_t bs = alaska_class_size(cls);
   pg->kind = PAGE_SMALL;
+  pg->start = page_start(pg);
+  pg->ids = slot_ids_of_index(page_index(pg));
   pg->size_class = (uint8_t)cls;
   pg->block_size = (uint32_t)bs;
   pg->capacity = (uint32_t)(ALASKA_PAGE_SIZE / bs);

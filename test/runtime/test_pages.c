@@ -27,7 +27,7 @@ static void test_slot_maps_to_handle(void) {
     page_t *pg = page_of(raw);
     uint32_t slot = slot_of(pg, (uintptr_t)raw);
     hfree(hs[i]);
-    CHECK_EQ(slot_ids(pg)[slot], 0); /* free slot maps to no handle */
+    CHECK_EQ(slot_live_id(pg, slot), 0); /* a freed slot maps to no handle */
     CHECK_EQ(alaska_handle_of_raw(raw, NULL), 0);
   }
   int local;
