@@ -14,6 +14,10 @@ meson setup "$work/build" "$src" --prefix="$prefix" >/dev/null
 meson compile -C "$work/build" -j 2 >/dev/null
 meson install -C "$work/build" >/dev/null
 mv "$work/build" "$work/build.hidden"   # installed drivers must not need the build tree
+if grep -l -e "$src" -e "$work/build" "$prefix/bin/alaska-clang" "$prefix/bin/alaska-clang++"; then
+  echo "alaska: check-install: an installed driver refers to the source or build tree" >&2
+  exit 1
+fi
 
 cat > "$work/t.c" <<'C'
 #include <stdio.h>
@@ -31,7 +35,8 @@ CXX
 status=0
 for pair in "alaska-clang t.c" "alaska-clang++ t.cpp"; do
   set -- $pair
-  "$prefix/bin/$1" --version | head -1
+  version="$("$prefix/bin/$1" --version)"
+  echo "${version%%$'\n'*}"
   "$prefix/bin/$1" -O2 "$work/$2" -o "$work/$2.exe"
   out="$(ALASKA_STATS=1 "$work/$2.exe" 2>"$work/$2.err")"
   echo "$out"
