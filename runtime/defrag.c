@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -59,9 +60,9 @@ static __attribute__((noreturn)) void bad_env(const char *name, const char *valu
                                               const char *expect) {
   os_write_str("alaska: ");
   os_write_str(name);
-  os_write_str("='");
+  os_write_str("=");
   os_write_str(value);
-  os_write_str("': expected ");
+  os_write_str(" is not ");
   os_write_str(expect);
   os_write_str("\n");
   _exit(1);
@@ -75,9 +76,13 @@ static double env_double(const char *name, double dflt, double min, double max) 
   double d = strtod(v, &end);
   int percent = *end == '%';
   if (percent) end++;
-  if (errno || end == v || *end) bad_env(name, v, "a number");
+  if (errno || end == v || *end) bad_env(name, v, "a number (or a percentage for ALASKA_DEFRAG_CPU)");
   if (percent) d /= 100.0;
-  if (!(d >= min && d <= max)) bad_env(name, v, "a number in range (see docs/env.md)");
+  if (!(d >= min && d <= max)) {
+    char expect[96];
+    snprintf(expect, sizeof expect, "a number in [%g, %g]", min, max);
+    bad_env(name, v, expect);
+  }
   return d;
 }
 
@@ -108,7 +113,7 @@ static void read_config(void) {
   defrag_cfg.lower = env_double("ALASKA_DEFRAG_LOWER", defrag_cfg.lower, 1.0, 1000.0);
   if (defrag_cfg.lower > defrag_cfg.upper)
     bad_env("ALASKA_DEFRAG_LOWER", getenv("ALASKA_DEFRAG_LOWER") ? getenv("ALASKA_DEFRAG_LOWER") : "",
-            "a value <= ALASKA_DEFRAG_UPPER");
+            "<= ALASKA_DEFRAG_UPPER");
   defrag_cfg.budget_bytes = env_bytes("ALASKA_DEFRAG_BUDGET", defrag_cfg.budget_bytes, 4096);
   defrag_cfg.cpu_cap = env_double("ALASKA_DEFRAG_CPU", defrag_cfg.cpu_cap, 0.001, 1.0);
   defrag_cfg.min_excess = env_bytes("ALASKA_DEFRAG_MIN_EXCESS", defrag_cfg.min_excess, 0);
