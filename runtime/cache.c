@@ -83,7 +83,7 @@ cache_t *cache_get_slow(void) {
 }
 
 /* Carve up to one OS page worth of never-used slots onto the local free list. */
-static int page_carve(page_t *pg) {
+int page_carve(page_t *pg) {
   if (pg->bump >= pg->capacity) return 0;
   uint32_t n = 4096 / pg->block_size;
   if (n == 0) n = 1;
@@ -100,7 +100,7 @@ static int page_carve(page_t *pg) {
   return 1;
 }
 
-static int page_has_free(page_t *pg) {
+int page_has_free(page_t *pg) {
   return pg->local_free != NULL || pg->bump < pg->capacity;
 }
 
@@ -117,7 +117,7 @@ static int cache_try_mark_full(cache_t *c, page_t *pg) {
   return 1;
 }
 
-static block_t *take_block(page_t *pg) {
+block_t *take_block(page_t *pg) {
   if (!pg->local_free) page_carve(pg);
   block_t *b = pg->local_free;
   pg->local_free = b->next;
@@ -265,3 +265,39 @@ void cache_for_each_page(void (*fn)(page_t *pg, cache_t *owner, void *ctx), void
 }
 
 page_t **cache_abandoned_list(unsigned cls) { return &abandoned[cls]; }
+
+/* Take `pg` off whatever list it is on (its owner's or the abandoned list). Only while the
+ * owner cannot run in the runtime (compaction with the world stopped). */
+void cache_detach_page(page_t *pg) {
+  cache_t *c = atomic_load_explicit(&pg->owner, memory_order_relaxed);
+  unsigned cls = pg->size_class;
+  switch (pg->where) {
+    case WHERE_CURRENT:
+      if (c && c->current[cls] == pg) c->current[cls] = &alaska_empty_page;
+      break;
+    case WHERE_PARTIAL:
+      if (c) cache_list_remove(&c->partial[cls], pg);
+      break;
+    case WHERE_FULL:
+      if (c) cache_list_remove(&c->full[cls], pg);
+      break;
+    case WHERE_ABANDONED:
+      cache_list_remove(&abandoned[cls], pg);
+      break;
+    default:
+      break;
+  }
+  pg->where = WHERE_NONE;
+  atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
+  atomic_store_explicit(&pg->owner, NULL, memory_order_relaxed);
+}
+
+/* A page on its owner's full list got free blocks (compaction): make it partial again. */
+void cache_unfull_page(page_t *pg) {
+  cache_t *c = atomic_load_explicit(&pg->owner, memory_order_relaxed);
+  if (pg->where != WHERE_FULL || !c) return;
+  cache_list_remove(&c->full[pg->size_class], pg);
+  atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
+  pg->where = WHERE_PARTIAL;
+  cache_list_push(&c->partial[pg->size_class], pg);
+}

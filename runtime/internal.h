@@ -197,8 +197,10 @@ static inline uint32_t slot_live_id(const page_t *pg, uint32_t slot) {
 page_t *pool_alloc_span(size_t npages);        /* committed-on-touch, kind set by caller */
 void pool_free_span(page_t *head);            /* keeps it dirty; purges above the limit */
 void pool_purge(void);                        /* madvise every dirty free span away */
+void pool_defer_purge(int defer);             /* hold purges back (one batch later) */
 void page_init_small(page_t *pg, unsigned cls);
 size_t page_collect_remote(page_t *pg);        /* owner: move remote frees to local list */
+size_t pool_pages_in_use(void);               /* pages ever handed out (pool bump) */
 
 /* ---- handle table ----------------------------------------------------------------------- */
 #define ALASKA_ID_CACHE 1024
@@ -240,6 +242,13 @@ void cache_page_not_full(cache_t *c, page_t *pg);
 void cache_thread_exit(cache_t *c);
 void cache_list_remove(page_t **head, page_t *pg);
 void cache_list_push(page_t **head, page_t *pg);
+int page_carve(page_t *pg);
+int page_has_free(page_t *pg);
+block_t *take_block(page_t *pg);                 /* pops a free block; page must have one */
+void cache_for_each_page(void (*fn)(page_t *pg, cache_t *owner, void *ctx), void *ctx);
+page_t **cache_abandoned_list(unsigned cls);
+void cache_detach_page(page_t *pg);
+void cache_unfull_page(page_t *pg);
 
 /* ---- large objects (large.c) ------------------------------------------------------------- */
 void *large_alloc(cache_t *c, size_t size, size_t align, uint32_t id);

@@ -31,6 +31,10 @@ int os_reserve_fixed(void *addr, size_t bytes, int prot_none) {
   return 0;
 }
 
+void os_unmap(void *addr, size_t bytes) {
+  if (addr) munmap(addr, bytes);
+}
+
 void os_release(void *addr, size_t bytes) {
   if (bytes) madvise(addr, bytes, MADV_DONTNEED);
 }

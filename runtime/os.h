@@ -14,6 +14,8 @@ void *os_reserve(size_t bytes);
 /* Reserve at exactly `addr` with MAP_FIXED_NOREPLACE; `prot_none` for guard regions.
  * Returns 0, or the errno of the failure (EEXIST when the range is taken). */
 int os_reserve_fixed(void *addr, size_t bytes, int prot_none);
+/* Unmap a region from os_reserve. */
+void os_unmap(void *addr, size_t bytes);
 /* Give the physical memory of [addr, addr+bytes) back; it reads as zero afterwards. */
 void os_release(void *addr, size_t bytes);
 /* Copy `bytes` from `addr` into `out` without faulting; returns 0 if unreadable. */

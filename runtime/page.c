@@ -27,6 +27,9 @@ page_t alaska_empty_page; /* kind PAGE_UNUSED, no free blocks, used as "no curre
 static size_t pool_bump = 0;         /* pages [0, pool_bump) have been handed out once */
 static page_t *bins[NUM_BINS];
 static size_t dirty_pages = 0;
+static int purge_deferred; /* compaction batches its own purge */
+
+void pool_defer_purge(int defer) { purge_deferred = defer; }
 
 void heap_region_init(void) {
   void *mem = os_reserve(ALASKA_HEAP_RESERVE + ALASKA_PAGE_SIZE);
@@ -137,7 +140,7 @@ void pool_free_span(page_t *head) {
   dirty_pages += n;
   head = span_coalesce(head);
   span_insert(head);
-  if (dirty_pages > ALASKA_DIRTY_LIMIT) pool_purge();
+  if (dirty_pages > ALASKA_DIRTY_LIMIT && !purge_deferred) pool_purge();
 }
 
 void pool_purge(void) {
@@ -203,3 +206,5 @@ size_t page_collect_remote(page_t *pg) {
   pg->used -= (uint32_t)n;
   return n;
 }
+
+size_t pool_pages_in_use(void) { return pool_bump; }
