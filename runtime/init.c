@@ -33,18 +33,24 @@ static const char *env(const char *name) {
   return v && *v ? v : NULL;
 }
 
-static uint64_t parse_u64(const char *name, const char *v) {
+/* Decimal in [min, max], else `alaska: NAME=value is not a number in [min, max]` (env.md). */
+static uint64_t parse_u64(const char *name, const char *v, uint64_t min, uint64_t max) {
   uint64_t n = 0;
-  if (!*v) alaska_fatal("empty numeric environment variable");
-  for (const char *s = v; *s; s++) {
-    if (*s < '0' || *s > '9' || n > (UINT64_MAX - 9) / 10) {
-      os_write_str("alaska: ");
-      os_write_str(name);
-      os_write_str(" must be a decimal number, got '");
-      os_write_str(v);
-      alaska_fatal_end("'");
-    }
-    n = n * 10 + (uint64_t)(*s - '0');
+  int ok = *v != 0;
+  for (const char *s = v; *s && ok; s++) {
+    if (*s < '0' || *s > '9' || n > (UINT64_MAX - 9) / 10) ok = 0;
+    else n = n * 10 + (uint64_t)(*s - '0');
+  }
+  if (!ok || n < min || n > max) {
+    os_write_str("alaska: ");
+    os_write_str(name);
+    os_write_str("=");
+    os_write_str(v);
+    os_write_str(" is not a number in [");
+    os_write_dec(min);
+    os_write_str(", ");
+    os_write_dec(max);
+    alaska_fatal_end("]");
   }
   return n;
 }
@@ -107,9 +113,7 @@ static void print_stats_at_exit(void) {
 static void do_init(void) {
   const char *v;
   if ((v = env("ALASKA_MAX_HANDLES"))) {
-    alaska_max_handles = parse_u64("ALASKA_MAX_HANDLES", v);
-    if (alaska_max_handles == 0 || alaska_max_handles > ALASKA_MAX_ID)
-      alaska_fatal("ALASKA_MAX_HANDLES must be between 1 and 2147483647");
+    alaska_max_handles = parse_u64("ALASKA_MAX_HANDLES", v, 1, ALASKA_MAX_ID);
   }
   if ((v = env("ALASKA_STATS"))) stats_at_exit = strcmp(v, "0") != 0;
   table_init();

@@ -108,8 +108,10 @@ static void test_death_cases(void) {
   expect_failure(self, "new_out_of_memory", NULL, "alaska: out of memory in operator new");
   expect_failure(self, "second_runtime", NULL,
                  "alaska: another Alaska runtime already owns the handle table");
+  expect_failure(self, "bad_env", "ALASKA_MAX_HANDLES=0",
+                 "alaska: ALASKA_MAX_HANDLES=0 is not a number in [1, 2147483647]");
   expect_failure(self, "bad_env", "ALASKA_MAX_HANDLES=lots",
-                 "alaska: ALASKA_MAX_HANDLES must be a decimal number, got 'lots'");
+                 "alaska: ALASKA_MAX_HANDLES=lots is not a number in [1, 2147483647]");
 }
 
 static void test_malloc_like_failures(void) {
