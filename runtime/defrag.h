@@ -26,7 +26,9 @@ typedef struct defrag_config {
   double upper;             /* start compacting above this committed/live ratio */
   double lower;             /* stop once at or below this ratio */
   uint64_t min_excess;      /* ... and only if committed - live >= this many bytes */
-  uint64_t budget_bytes;    /* bytes moved per pause */
+  uint64_t budget_bytes;    /* most bytes moved per pause (the adaptive budget's ceiling) */
+  uint64_t min_budget_bytes; /* the adaptive budget's floor (>= one page's live objects) */
+  uint64_t pause_target_ns; /* aim for compaction work of this long per pause */
   double cpu_cap;           /* max fraction of wall time spent in compaction pauses */
   uint64_t poll_ns;         /* idle polling interval after a change */
   uint64_t max_poll_ns;     /* idle polling backs off (doubling) up to this */
@@ -46,6 +48,7 @@ typedef struct defrag_step_result {
   uint64_t bytes_moved;
   uint64_t bytes_released;  /* returned to the OS */
   uint64_t duration_ns;     /* wall time of the whole step (attempts + pause) */
+  uint64_t compact_ns;      /* of which moving objects and releasing pages (world stopped) */
 } defrag_step_result_t;
 
 typedef struct defrag_reading {
@@ -62,6 +65,7 @@ typedef enum defrag_action {
 typedef struct defrag_decision {
   defrag_action_t action;
   uint64_t sleep_ns;        /* DEFRAG_SLEEP: how long until the next reading */
+  uint64_t budget_bytes;    /* DEFRAG_COMPACT: bytes to move in this step */
 } defrag_decision_t;
 
 typedef enum defrag_state {
@@ -75,6 +79,10 @@ typedef struct defrag_policy {
   uint64_t idle_sleep_ns;           /* current (backed-off) idle polling interval */
   uint64_t last_live, last_committed; /* previous reading, to detect an idle heap */
   unsigned failures;                /* consecutive barriers that did not stop the world */
+  /* Bytes per step, adapted after every step so the compaction part of a pause stays near
+   * pause_target_ns: moving 16-byte objects costs far more per byte than moving 4 KiB ones,
+   * and machines differ. Never above budget_bytes nor below min_budget_bytes. */
+  uint64_t budget;
   /* After an episode that ended above `lower` (pinned objects, nothing movable, busy
    * threads) the policy does not start again until the heap changed by 1/8 or the
    * cooldown elapsed, so a stuck heap does not cost a barrier every poll. */

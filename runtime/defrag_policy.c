@@ -13,7 +13,9 @@ void defrag_config_default(defrag_config_t *cfg) {
   cfg->upper = 1.20;
   cfg->lower = 1.05;
   cfg->min_excess = 4 * MIB;
-  cfg->budget_bytes = 1 * MIB;
+  cfg->budget_bytes = 4 * MIB;
+  cfg->min_budget_bytes = 64 * 1024;
+  cfg->pause_target_ns = 1000ULL * 1000;
   cfg->cpu_cap = 0.05;
   cfg->poll_ns = 50 * MS;
   cfg->max_poll_ns = 1000 * MS;
@@ -34,6 +36,26 @@ void defrag_policy_init(defrag_policy_t *p, const defrag_config_t *cfg) {
   p->state = DEFRAG_IDLE;
   p->idle_sleep_ns = cfg->poll_ns;
   p->cooldown_ns = cfg->cooldown_ns;
+  p->budget = 256 * 1024;
+  if (p->budget > cfg->budget_bytes) p->budget = cfg->budget_bytes;
+  if (p->budget < cfg->min_budget_bytes) p->budget = cfg->min_budget_bytes;
+}
+
+static defrag_decision_t compact_now(defrag_policy_t *p) {
+  p->steps++;
+  return (defrag_decision_t){.action = DEFRAG_COMPACT, .sleep_ns = 0, .budget_bytes = p->budget};
+}
+
+/* Scale the budget by target / measured compaction time; grow at most 2x per step (one
+ * cheap step of large objects says little about the next), shrink at once. */
+static void adapt_budget(defrag_policy_t *p, const defrag_step_result_t *step) {
+  double next;
+  if (step->compact_ns == 0) next = 2.0 * (double)p->budget;
+  else next = (double)p->budget * (double)p->cfg.pause_target_ns / (double)step->compact_ns;
+  if (next > 2.0 * (double)p->budget) next = 2.0 * (double)p->budget;
+  if (next > (double)p->cfg.budget_bytes) next = (double)p->cfg.budget_bytes;
+  if (next < (double)p->cfg.min_budget_bytes) next = (double)p->cfg.min_budget_bytes;
+  p->budget = (uint64_t)next;
 }
 
 static uint64_t absdiff(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }
@@ -86,24 +108,21 @@ defrag_decision_t defrag_policy_decide(defrag_policy_t *p, const defrag_reading_
       }
       p->failures = 0;
       p->steps_stopped++;
+      adapt_budget(p, step);
       if (p->last_ratio <= p->cfg.lower) return end_episode(p, r);
       if (step->bytes_moved == 0 && step->bytes_released == 0) return end_episode(p, r);
       /* Pace: paused for d, so sleep d * (1 - cap) / cap to spend at most `cap` of the
        * wall time paused. */
       double cap = p->cfg.cpu_cap;
       if (cap >= 1.0 || cap <= 0.0) {
-        if (cap >= 1.0) {
-          p->steps++;
-          return (defrag_decision_t){.action = DEFRAG_COMPACT, .sleep_ns = 0};
-        }
+        if (cap >= 1.0) return compact_now(p);
         cap = 0.05;
       }
       return sleep_for((uint64_t)((double)step->duration_ns * (1.0 - cap) / cap));
     }
     /* Woke up from pacing or a retry wait. */
     if (p->last_ratio <= p->cfg.lower || r->live_bytes == 0) return end_episode(p, r);
-    p->steps++;
-    return (defrag_decision_t){.action = DEFRAG_COMPACT, .sleep_ns = 0};
+    return compact_now(p);
   }
 
   /* DEFRAG_IDLE */
@@ -117,8 +136,7 @@ defrag_decision_t defrag_policy_decide(defrag_policy_t *p, const defrag_reading_
     p->state = DEFRAG_ACTIVE;
     p->failures = 0;
     p->episodes++;
-    p->steps++;
-    return (defrag_decision_t){.action = DEFRAG_COMPACT, .sleep_ns = 0};
+    return compact_now(p);
   }
 idle:
   /* Idle programs cost nothing: poll quickly while the heap changes, back off (doubling)

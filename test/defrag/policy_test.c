@@ -204,6 +204,50 @@ static void test_cpu_cap(void) {
   CHECK(d.action == DEFRAG_SLEEP && d.sleep_ns == 3 * MS);
 }
 
+/* The budget follows the measured compaction time toward pause_target_ns, within
+ * [min_budget_bytes, budget_bytes], growing at most 2x per step. */
+static void test_budget_adapts(void) {
+  defrag_config_t cfg;
+  defrag_config_default(&cfg);
+  defrag_policy_t p;
+  defrag_policy_init(&p, &cfg);
+  defrag_reading_t r = reading(0, 100 * MIB, 200 * MIB);
+  defrag_decision_t d = defrag_policy_decide(&p, &r, NULL);
+  CHECK(d.action == DEFRAG_COMPACT);
+  CHECK(d.budget_bytes >= cfg.min_budget_bytes && d.budget_bytes <= cfg.budget_bytes);
+  uint64_t b = d.budget_bytes;
+  /* Twice the target: the next step gets half the budget. */
+  defrag_step_result_t slow = {.stopped = 1, .bytes_moved = b, .bytes_released = b,
+                               .duration_ns = 2 * cfg.pause_target_ns,
+                               .compact_ns = 2 * cfg.pause_target_ns};
+  defrag_policy_decide(&p, &r, &slow);
+  d = defrag_policy_decide(&p, &r, NULL);
+  CHECK(d.action == DEFRAG_COMPACT && d.budget_bytes == b / 2);
+  /* Very slow steps never push it below the floor. */
+  for (int i = 0; i < 20; i++) {
+    slow.compact_ns = 50 * cfg.pause_target_ns;
+    defrag_policy_decide(&p, &r, &slow);
+    d = defrag_policy_decide(&p, &r, NULL);
+  }
+  CHECK(d.budget_bytes == cfg.min_budget_bytes);
+  /* Very fast steps: doubles per step, up to the ceiling. */
+  uint64_t prev = d.budget_bytes;
+  defrag_step_result_t fast = {.stopped = 1, .bytes_moved = MIB, .bytes_released = MIB,
+                               .duration_ns = 1000, .compact_ns = 1000};
+  for (int i = 0; i < 30; i++) {
+    defrag_policy_decide(&p, &r, &fast);
+    d = defrag_policy_decide(&p, &r, NULL);
+    CHECK(d.budget_bytes <= 2 * prev && d.budget_bytes <= cfg.budget_bytes);
+    prev = d.budget_bytes;
+  }
+  CHECK(d.budget_bytes == cfg.budget_bytes);
+  /* A barrier that did not stop the world says nothing about the budget. */
+  defrag_step_result_t busy = {.stopped = 0, .duration_ns = 100000};
+  defrag_policy_decide(&p, &r, &busy);
+  d = defrag_policy_decide(&p, &r, NULL);
+  CHECK(d.action == DEFRAG_COMPACT && d.budget_bytes == cfg.budget_bytes);
+}
+
 int main(void) {
   test_idle_backs_off();
   test_tiny_heap_never_compacts();
@@ -212,6 +256,7 @@ int main(void) {
   test_stuck_episode_cools_down();
   test_failed_barriers_give_up();
   test_cpu_cap();
+  test_budget_adapts();
   if (failures) {
     fprintf(stderr, "policy_test: %d check(s) failed\n", failures);
     return 1;
