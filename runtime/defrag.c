@@ -32,9 +32,6 @@
 
 #define NS_PER_S 1000000000ULL
 
-/* compact.c may not be linked yet (heap work in progress): a missing one moves nothing. */
-#pragma weak alaska_heap_compact
-
 /* Barrier attempts per step while a mutator is inside the runtime (retry i waits
  * 20 us * i first). */
 #define STEP_ATTEMPTS 4
@@ -150,8 +147,7 @@ static defrag_step_result_t run_step(uint64_t budget) {
     /* Every other thread is stopped: the heap's counters are ours to read. */
     uint64_t objects_before = alaska_stat_objects_moved, bytes_before = alaska_stat_bytes_moved;
     uint64_t tc = mono_ns();
-    r.bytes_released =
-        alaska_heap_compact ? alaska_heap_compact(budget, alaska_barrier_is_pinned, NULL, 0) : 0;
+    r.bytes_released = alaska_heap_compact(budget, alaska_barrier_is_pinned, NULL, 0);
     r.compact_ns = mono_ns() - tc;
     r.bytes_moved = alaska_stat_bytes_moved - bytes_before;
     alaska_barrier_note_moves(alaska_stat_objects_moved - objects_before, r.bytes_moved);
