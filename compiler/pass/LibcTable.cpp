@@ -86,6 +86,16 @@ static const LibcRule Table[] = {
     STRING_CTOR("13runtime_error", "runtime_error"), STRING_CTOR("11range_error", "range_error"),
     STRING_CTOR("14overflow_error", "overflow_error"),
     STRING_CTOR("15underflow_error", "underflow_error"),
+    // std::getline / operator>> into a std::string (libstdc++ explicit specializations)
+    WRAP("_ZSt7getlineIcSt11char_traitsIcESaIcEERSt13basic_istreamIT_T0_ES7_RNSt7__cxx1112"
+         "basic_stringIS4_S5_T1_EES4_",
+         "alaska_cxx_getline_delim"),
+    WRAP("_ZSt7getlineIcSt11char_traitsIcESaIcEERSt13basic_istreamIT_T0_ES7_RNSt7__cxx1112"
+         "basic_stringIS4_S5_T1_EE",
+         "alaska_cxx_getline"),
+    WRAP("_ZStrsIcSt11char_traitsIcESaIcEERSt13basic_istreamIT_T0_ES7_RNSt7__cxx1112basic_"
+         "stringIS4_S5_T1_EE",
+         "alaska_cxx_extract_string"),
 };
 
 LibcRules findLibcRules(llvm::StringRef Name) {

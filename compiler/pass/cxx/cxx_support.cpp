@@ -332,3 +332,77 @@ ALASKA_STRING_CTOR(runtime_error)
 ALASKA_STRING_CTOR(range_error)
 ALASKA_STRING_CTOR(overflow_error)
 ALASKA_STRING_CTOR(underflow_error)
+
+// std::getline and operator>> for std::string are explicit specializations defined in
+// libstdc++.so (not affected by the prelude): they write into the string's heap buffer.
+// Same observable behaviour, written against the public streambuf interface.
+#include <istream>
+#include <locale>
+
+#pragma clang diagnostic ignored "-Wreturn-type-c-linkage" // only called from IR, by name
+
+extern "C" std::istream &alaska_cxx_getline_delim(std::istream &in, std::string &str,
+                                                  char delim) {
+  typedef std::char_traits<char> traits;
+  std::size_t extracted = 0;
+  std::ios_base::iostate err = std::ios_base::goodbit;
+  std::istream::sentry ok(in, true);
+  if (ok) {
+    str.erase();
+    std::streambuf *sb = in.rdbuf();
+    const traits::int_type idelim = traits::to_int_type(delim), eof = traits::eof();
+    traits::int_type c = sb->sgetc();
+    for (;;) {
+      if (traits::eq_int_type(c, eof)) {
+        err |= std::ios_base::eofbit;
+        break;
+      }
+      if (traits::eq_int_type(c, idelim)) {
+        ++extracted;
+        sb->sbumpc();
+        break;
+      }
+      if (str.size() == str.max_size()) {
+        err |= std::ios_base::failbit;
+        break;
+      }
+      str.push_back(traits::to_char_type(c));
+      ++extracted;
+      c = sb->snextc();
+    }
+  }
+  if (!extracted) err |= std::ios_base::failbit;
+  if (err) in.setstate(err);
+  return in;
+}
+
+extern "C" std::istream &alaska_cxx_getline(std::istream &in, std::string &str) {
+  return alaska_cxx_getline_delim(in, str, in.widen('\n'));
+}
+
+extern "C" std::istream &alaska_cxx_extract_string(std::istream &in, std::string &str) {
+  typedef std::char_traits<char> traits;
+  std::size_t extracted = 0;
+  std::ios_base::iostate err = std::ios_base::goodbit;
+  std::istream::sentry ok(in, false); // skips leading whitespace
+  if (ok) {
+    str.erase();
+    const std::streamsize w = in.width();
+    const std::size_t n = w > 0 ? static_cast<std::size_t>(w) : str.max_size();
+    const std::ctype<char> &ct = std::use_facet<std::ctype<char>>(in.getloc());
+    std::streambuf *sb = in.rdbuf();
+    const traits::int_type eof = traits::eof();
+    traits::int_type c = sb->sgetc();
+    while (extracted < n && !traits::eq_int_type(c, eof) &&
+           !ct.is(std::ctype_base::space, traits::to_char_type(c))) {
+      str.push_back(traits::to_char_type(c));
+      ++extracted;
+      c = sb->snextc();
+    }
+    if (traits::eq_int_type(c, eof)) err |= std::ios_base::eofbit;
+    in.width(0);
+  }
+  if (!extracted) err |= std::ios_base::failbit;
+  if (err) in.setstate(err);
+  return in;
+}
