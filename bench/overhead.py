@@ -44,10 +44,10 @@ cflags = shlex.split(a.cflags)
 if not a.no_variants:
     # ALASKA_DEFRAG=0: the defragmentation service off (docs/design.md section 7).
     a.env_variant.insert(0, "defrag-off:ALASKA_DEFRAG=0")
-    # Pin tracking off: the pass option -alaska-pins=false. clang parses -mllvm options
-    # before it loads -fpass-plugin plugins, so the plugin is also loaded early with -fplugin.
+    # Pin tracking off: the pass option -alaska-pins=0. clang parses -mllvm options before
+    # it loads -fpass-plugin plugins, so the plugin is loaded early too (docs/design.md §5).
     plugin = os.path.join(B, "compiler", "pass", "AlaskaPass.so")
-    a.flag_variant.append("no-pins:-fplugin=%s -mllvm -alaska-pins=false" % plugin)
+    a.flag_variant.append("no-pins:-Xclang -load -Xclang %s -mllvm -alaska-pins=0" % plugin)
 programs = a.programs.split(",")
 
 # configs: name -> (binary dir, extra env)
