@@ -156,6 +156,19 @@ def test_lru(binary, work):
     max_pause = rows[-1]["max_pause_us"]
     check(0 < max_pause <= MAX_PAUSE_US, "defrag on: longest pause %d us <= %d us"
           % (max_pause, MAX_PAUSE_US))
+    # 3. The plot command renders both traces on one chart.
+    png = os.path.join(work, "defrag-rss.png")
+    plot = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                        "plot-trace.py")
+    if os.path.exists(png):
+        os.unlink(png)
+    p = subprocess.run([sys.executable, plot, "-o", png, on_trace + "=defrag on",
+                        off_trace + "=defrag off"], capture_output=True, text=True, timeout=60)
+    sys.stdout.write(p.stdout + p.stderr)
+    with open(png, "rb") if os.path.exists(png) else open(os.devnull, "rb") as f:
+        magic = f.read(8)
+    check(p.returncode == 0 and magic == b"\x89PNG\r\n\x1a\n",
+          "scripts/plot-trace.py renders the two traces to a PNG")
     if after:
         check(after[-1]["committed_bytes"] < last["committed_bytes"],
               "defrag on: committed %.1f MiB < %.1f MiB without the service"
