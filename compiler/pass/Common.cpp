@@ -78,7 +78,8 @@ CalleeKind classifyFunction(const Function &F) {
   if (!F.isDeclarationForLinker()) return CalleeKind::Compiled;
   LibcRules Rules = findLibcRules(Name);
   for (unsigned I = 0; I < Rules.Count; ++I)
-    if (Rules.First[I].Kind == Effect::CompiledCopy) return CalleeKind::Compiled;
+    if (Rules.First[I].Kind == Effect::CompiledCopy || Rules.First[I].Kind == Effect::Redirect)
+      return CalleeKind::Compiled;
   if (Rules.Count != 0) return CalleeKind::Uncompiled;
   if (isWholeProgram(*F.getParent())) return CalleeKind::Uncompiled;
   return isSystemSymbol(Name) ? CalleeKind::Uncompiled : CalleeKind::Compiled;

@@ -1,8 +1,7 @@
 //==============================================================================
 // EscapePass.cpp — alaska-escape.
 //
-// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-escape \
-//            in.ll -S -o out.ll
+// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-escape in.ll -S -o out.ll
 //
 // For each call:
 //  * callee compiled by Alaska or a runtime entry point: nothing (handles are passed).
@@ -233,6 +232,19 @@ void addFunctionMagic(Module &M) {
   }
 }
 
+// Effect::Redirect: the call goes to the wrapper whatever the callee's kind.
+bool redirect(Module &M, CallBase &CB) {
+  auto *F = dyn_cast<Function>(CB.getCalledOperand()->stripPointerCastsAndAliases());
+  if (!F || F->isIntrinsic()) return false;
+  LibcRules Rules = findLibcRules(F->getName());
+  for (unsigned R = 0; R < Rules.Count; ++R)
+    if (Rules.First[R].Kind == Effect::Redirect) {
+      CB.setCalledOperand(getOrDeclare(M, Rules.First[R].Wrapper, CB.getFunctionType()));
+      return true;
+    }
+  return false;
+}
+
 } // namespace
 
 bool runEscape(Module &M) {
@@ -243,6 +255,7 @@ bool runEscape(Module &M) {
     for (BasicBlock &BB : F)
       for (Instruction &I : BB)
         if (auto *CB = dyn_cast<CallBase>(&I)) {
+          if (redirect(M, *CB)) continue; // now a runtime (libalaska_cxx) function
           CalleeKind K = classifyCall(*CB);
           if (K == CalleeKind::Uncompiled || K == CalleeKind::Unknown) Calls.push_back({CB, K});
         }

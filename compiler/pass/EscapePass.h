@@ -4,8 +4,7 @@
 // library behaviours of the declared table (LibcTable.cpp) applied. Functions compiled by
 // Alaska get the function magic as prefix data so indirect calls can tell them apart.
 //
-// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-escape \
-//            in.ll -S -o out.ll
+// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-escape in.ll -S -o out.ll
 //==============================================================================
 #pragma once
 

@@ -18,6 +18,7 @@ namespace alaska {
 #define PIN(fn, a) {fn, Effect::PinForever, a, -1, nullptr}
 #define OPAQUE(fn, a) {fn, Effect::Opaque, a, -1, nullptr}
 #define WRAP(fn, w) {fn, Effect::Wrap, -1, -1, w}
+#define REDIRECT(fn, w) {fn, Effect::Redirect, -1, -1, w}
 #define COMPILED(fn) {fn, Effect::CompiledCopy, -1, -1, nullptr}
 #define STRING_CTOR(mangled, cls)                                                          \
   WRAP("_ZNSt" mangled "C1ERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE",          \
@@ -96,6 +97,20 @@ static const LibcRule Table[] = {
     WRAP("_ZStrsIcSt11char_traitsIcESaIcEERSt13basic_istreamIT_T0_ES7_RNSt7__cxx1112basic_"
          "stringIS4_S5_T1_EE",
          "alaska_cxx_extract_string"),
+    // istream >> number: num_get (libstdc++.so) would read a string stream's handle buffer
+    REDIRECT("_ZNSi10_M_extractIlEERSiRT_", "alaska_cxx_extract_long"),
+    REDIRECT("_ZNSi10_M_extractItEERSiRT_", "alaska_cxx_extract_ushort"),
+    REDIRECT("_ZNSi10_M_extractIjEERSiRT_", "alaska_cxx_extract_uint"),
+    REDIRECT("_ZNSi10_M_extractImEERSiRT_", "alaska_cxx_extract_ulong"),
+    REDIRECT("_ZNSi10_M_extractIxEERSiRT_", "alaska_cxx_extract_llong"),
+    REDIRECT("_ZNSi10_M_extractIyEERSiRT_", "alaska_cxx_extract_ullong"),
+    REDIRECT("_ZNSi10_M_extractIbEERSiRT_", "alaska_cxx_extract_bool"),
+    REDIRECT("_ZNSi10_M_extractIfEERSiRT_", "alaska_cxx_extract_float"),
+    REDIRECT("_ZNSi10_M_extractIdEERSiRT_", "alaska_cxx_extract_double"),
+    REDIRECT("_ZNSi10_M_extractIeEERSiRT_", "alaska_cxx_extract_ldouble"),
+    REDIRECT("_ZNSi10_M_extractIPvEERSiRT_", "alaska_cxx_extract_ptr"),
+    REDIRECT("_ZNSirsERi", "alaska_cxx_extract_int"),
+    REDIRECT("_ZNSirsERs", "alaska_cxx_extract_short"),
 };
 
 LibcRules findLibcRules(llvm::StringRef Name) {

@@ -29,6 +29,10 @@ enum class Effect {
   // splicing): libalaska_cxx.a (compiler/pass/cxx/, compiled by this pass) defines the
   // same symbol, so the call is treated as a call to compiled code (handles passed).
   CompiledCopy,
+  // Every direct call to this function, even to a definition in the module (a libstdc++
+  // template instantiated in the TU), goes to `Wrapper` (libalaska_cxx.a): for library
+  // code whose helpers in libstdc++.so would read program memory (numeric extraction).
+  Redirect,
 };
 
 struct LibcRule {

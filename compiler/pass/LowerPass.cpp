@@ -1,8 +1,7 @@
 //==============================================================================
 // LowerPass.cpp — alaska-lower.
 //
-// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-lower \
-//            in.ll -S -o out.ll
+// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-lower in.ll -S -o out.ll
 //
 //   head:   %hi = ptrtoint ptr %h to i64
 //           %is = icmp slt i64 %hi, 0                 ; bit 63: handle

@@ -2,8 +2,7 @@
 // LowerPass.h — alaska-lower: expands the @alaska.translate / @alaska.translate.pin
 // markers into the inline translation of docs/design.md §1 (no call on the fast path).
 //
-// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-lower \
-//            in.ll -S -o out.ll
+// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-lower in.ll -S -o out.ll
 //==============================================================================
 #pragma once
 

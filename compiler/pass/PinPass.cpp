@@ -1,8 +1,7 @@
 //==============================================================================
 // PinPass.cpp — alaska-pin.
 //
-// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-pin \
-//            in.ll -S -o out.ll
+// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-pin in.ll -S -o out.ll
 //
 // One slot per translation site: the slot is rewritten only when the same site executes
 // again, and by SSA every address derived from the previous execution is dead by then

@@ -4,8 +4,7 @@
 // one slot of `alloca [N x i64] alaska.pins` per translation site; alaska-lower emits the
 // volatile store + compiler fence before the table load. -alaska-pins=0 disables it.
 //
-// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-pin \
-//            in.ll -S -o out.ll
+// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-pin in.ll -S -o out.ll
 //==============================================================================
 #pragma once
 

@@ -1,8 +1,7 @@
 //==============================================================================
 // ReplacePass.cpp — alaska-replace.
 //
-// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-replace \
-//            in.ll -S -o out.ll
+// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-replace in.ll -S -o out.ll
 //
 // Only *declarations* are replaced: a program that defines its own malloc keeps it.
 // Direct calls (call and invoke) are rewritten to the runtime function, keeping the

@@ -2,8 +2,7 @@
 // ReplacePass.h — alaska-replace: malloc & co. and C++ operator new/delete become the
 // runtime's handle allocators (names from include/alaska/abi.h).
 //
-// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-replace \
-//            in.ll -S -o out.ll
+// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-replace in.ll -S -o out.ll
 //==============================================================================
 #pragma once
 

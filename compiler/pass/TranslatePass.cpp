@@ -1,8 +1,7 @@
 //==============================================================================
 // TranslatePass.cpp — alaska-translate.
 //
-// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-translate \
-//            in.ll -S -o out.ll
+// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-translate in.ll -S -o out.ll
 //
 // Strategy (docs/design.md §5.4):
 //  * An address is traced through GEPs to its root. Provably raw roots (allocas, globals,

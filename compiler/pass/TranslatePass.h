@@ -5,8 +5,7 @@
 // (@alaska.escape markers left by alaska-escape). Emits @alaska.translate(root) markers
 // that alaska-pin and alaska-lower turn into the inline sequence.
 //
-// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-translate \
-//            in.ll -S -o out.ll
+// usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-translate in.ll -S -o out.ll
 //==============================================================================
 #pragma once
 

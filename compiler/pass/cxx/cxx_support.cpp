@@ -337,6 +337,7 @@ ALASKA_STRING_CTOR(underflow_error)
 // libstdc++.so (not affected by the prelude): they write into the string's heap buffer.
 // Same observable behaviour, written against the public streambuf interface.
 #include <istream>
+#include <limits>
 #include <locale>
 
 #pragma clang diagnostic ignored "-Wreturn-type-c-linkage" // only called from IR, by name
@@ -405,4 +406,105 @@ extern "C" std::istream &alaska_cxx_extract_string(std::istream &in, std::string
   if (!extracted) err |= std::ios_base::failbit;
   if (err) in.setstate(err);
   return in;
+}
+
+// Formatted numeric extraction: the num_get facet (in libstdc++.so, uncompiled) reads the
+// stream buffer's get area through inline sgetc(); a string stream's get area is a handle.
+// So the number's characters are first copied from the get area (compiled code: translated)
+// into a raw stack buffer, parsed there by the facet, and then consumed from the real
+// stream. The table redirects basic_istream<char>::_M_extract<T> and operator>>(int&/short&)
+// here.
+namespace {
+struct GetArea : std::streambuf {
+  static char *cur(std::streambuf *b) { return static_cast<GetArea *>(b)->gptr(); }
+  static char *end(std::streambuf *b) { return static_cast<GetArea *>(b)->egptr(); }
+};
+// A raw (stack) window on the real stream buffer's get area. The facet reads the window;
+// when it runs out, underflow() consumes what was read from the real buffer, lets the real
+// buffer refill (a stringbuf extends its get area lazily) and copies the next chunk.
+struct RawWindow : std::streambuf {
+  static constexpr std::size_t Size = 512;
+  std::streambuf *real;
+  char buf[Size];
+  explicit RawWindow(std::streambuf *r) : real(r) { setg(buf, buf, buf); }
+  void consume() {
+    for (char *p = eback(); p < gptr(); ++p) real->sbumpc();
+    setg(buf, buf, buf);
+  }
+  int_type underflow() override {
+    consume();
+    const int_type next = real->sgetc();
+    if (traits_type::eq_int_type(next, traits_type::eof())) return traits_type::eof();
+    const char *cur = GetArea::cur(real), *end = GetArea::end(real);
+    std::size_t n = static_cast<std::size_t>(end - cur);
+    if (n > Size) n = Size;
+    for (std::size_t i = 0; i < n; i++) buf[i] = cur[i];
+    if (n == 0) { // unbuffered (std::cin's stdio_sync_filebuf): one character at a time
+      buf[0] = traits_type::to_char_type(next);
+      n = 1;
+    }
+    setg(buf, buf, buf + n);
+    return traits_type::to_int_type(buf[0]);
+  }
+};
+
+// Returns false when the sentry failed (it set the stream state; v is left untouched).
+template <class T>
+bool extract_core(std::istream &in, T &v, std::ios_base::iostate &err) {
+  err = std::ios_base::goodbit;
+  std::istream::sentry ok(in, false);
+  if (!ok) return false;
+  RawWindow window(in.rdbuf());
+  const std::num_get<char> &ng = std::use_facet<std::num_get<char>>(in.getloc());
+  ng.get(std::istreambuf_iterator<char>(&window), std::istreambuf_iterator<char>(), in, err, v);
+  window.consume();
+  return true;
+}
+
+template <class T> std::istream &extract(std::istream &in, T &v) {
+  std::ios_base::iostate err;
+  extract_core(in, v, err);
+  if (err) in.setstate(err);
+  return in;
+}
+
+// operator>>(int&) / (short&) parse a long and clamp, as libstdc++ does.
+template <class Narrow> std::istream &extract_narrow(std::istream &in, Narrow &v) {
+  long l = 0;
+  std::ios_base::iostate err;
+  if (!extract_core(in, l, err)) return in;
+  if (l < std::numeric_limits<Narrow>::min()) {
+    err |= std::ios_base::failbit;
+    v = std::numeric_limits<Narrow>::min();
+  } else if (l > std::numeric_limits<Narrow>::max()) {
+    err |= std::ios_base::failbit;
+    v = std::numeric_limits<Narrow>::max();
+  } else {
+    v = static_cast<Narrow>(l);
+  }
+  if (err) in.setstate(err);
+  return in;
+}
+} // namespace
+
+#define ALASKA_EXTRACT(name, T)                                                            \
+  extern "C" std::istream &alaska_cxx_extract_##name(std::istream &in, T &v) {             \
+    return extract(in, v);                                                                 \
+  }
+ALASKA_EXTRACT(long, long)
+ALASKA_EXTRACT(ushort, unsigned short)
+ALASKA_EXTRACT(uint, unsigned int)
+ALASKA_EXTRACT(ulong, unsigned long)
+ALASKA_EXTRACT(llong, long long)
+ALASKA_EXTRACT(ullong, unsigned long long)
+ALASKA_EXTRACT(bool, bool)
+ALASKA_EXTRACT(float, float)
+ALASKA_EXTRACT(double, double)
+ALASKA_EXTRACT(ldouble, long double)
+ALASKA_EXTRACT(ptr, void *)
+extern "C" std::istream &alaska_cxx_extract_int(std::istream &in, int &v) {
+  return extract_narrow(in, v);
+}
+extern "C" std::istream &alaska_cxx_extract_short(std::istream &in, short &v) {
+  return extract_narrow(in, v);
 }
