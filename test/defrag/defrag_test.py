@@ -4,8 +4,10 @@
   defrag_test.py lru  LRU_BINARY  WORKDIR   fragmentation workload: fragments without the
                                             service, drops below the lower bound with it
   defrag_test.py idle IDLE_BINARY WORKDIR   nothing to do: zero service barriers
+  defrag_test.py handwritten BINARY WORKDIR a fragmented program not compiled by the pass
+                                            (halloc + raw pointers): never defragmented
 
-Both binaries are built with alaska-clang. Assertions read the ALASKA_TRACE CSV, the
+The lru and idle binaries are built with alaska-clang, handwritten with plain cc. Assertions read the ALASKA_TRACE CSV, the
 program's own trace/summary and the `alaska-stats:` line. Exit status 0 = pass.
 """
 import csv
@@ -193,12 +195,26 @@ def test_idle(binary, work):
           "idle control: defrag_runs=%s > 0 with upper=1.0" % st.get("defrag_runs"))
 
 
+def test_handwritten(binary, work):
+    trace = os.path.join(work, "handwritten.csv")
+    p = run([binary, "1.0"], {"ALASKA_STATS": "1", "ALASKA_TRACE": trace, "ALASKA_TRACE_MS": "50"})
+    check(p.returncode == 0, "handwritten: exits 0 (raw pointers still valid, contents intact)")
+    rows = check_trace_format(trace)
+    peak = max(r["frag_ratio"] for r in rows)
+    check(peak > 4 * UPPER, "handwritten: the heap is fragmented (peak ratio %.2f)" % peak)
+    st = stats_of(p.stderr)
+    check(st.get("defrag_runs") == "0", "handwritten: defrag_runs=0 (got %s)" % st.get("defrag_runs"))
+    check(st.get("objects_moved") == "0", "handwritten: objects_moved=0 (got %s)"
+          % st.get("objects_moved"))
+
+
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("lru", "idle"):
+    tests = {"lru": test_lru, "idle": test_idle, "handwritten": test_handwritten}
+    if len(sys.argv) != 4 or sys.argv[1] not in tests:
         sys.exit(__doc__)
     mode, binary, work = sys.argv[1:]
     os.makedirs(work, exist_ok=True)
-    (test_lru if mode == "lru" else test_idle)(os.path.abspath(binary), work)
+    tests[mode](os.path.abspath(binary), work)
     if failures:
         print("%d check(s) failed" % len(failures))
         sys.exit(1)
