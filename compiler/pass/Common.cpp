@@ -124,8 +124,15 @@ static bool isRawLeaf(const Value *V) {
       }
     }
     // Pointers returned by uncompiled code are raw (results derived from a handle
-    // argument were re-handled by alaska-escape and are no longer calls).
-    return classifyCall(*CB) == CalleeKind::Uncompiled;
+    // argument were re-handled by alaska-escape and are no longer calls), except values the
+    // library hands back (the table's ReturnsOpaque).
+    if (classifyCall(*CB) != CalleeKind::Uncompiled) return false;
+    if (const Function *F = CB->getCalledFunction()) {
+      LibcRules Rules = findLibcRules(F->getName());
+      for (unsigned I = 0; I < Rules.Count; ++I)
+        if (Rules.First[I].Kind == Effect::ReturnsOpaque) return false;
+    }
+    return true;
   }
   return false;
 }

@@ -49,7 +49,7 @@ static const LibcRule Table[] = {
     R("memccpy", 0), R("memchr", 0), R("memcpy", 0), R("memmem", 0), R("memmove", 0),
     R("mempcpy", 0), R("memrchr", 0), R("memset", 0), OPAQUE("on_exit", 1),
     PIN("pthread_attr_setstack", 1), OPAQUE("pthread_create", 3),
-    OPAQUE("pthread_setspecific", 1), WRAP("preadv", ALASKA_RT_PREADV), PIN("putenv", 0),
+    OPAQUE("pthread_setspecific", 1), {"pthread_getspecific", Effect::ReturnsOpaque, -1, -1, nullptr}, WRAP("preadv", ALASKA_RT_PREADV), PIN("putenv", 0),
     WRAP("pwritev", ALASKA_RT_PWRITEV), OPAQUE("qsort_r", 4), R("rawmemchr", 0),
     WRAP("readv", ALASKA_RT_READV), R("realpath", 1), WRAP("recvmsg", ALASKA_RT_RECVMSG),
     R("rindex", 0), WRAP("sendmsg", ALASKA_RT_SENDMSG), PIN("setbuf", 1),

@@ -33,6 +33,9 @@ enum class Effect {
   // template instantiated in the TU), goes to `Wrapper` (libalaska_cxx.a): for library
   // code whose helpers in libstdc++.so would read program memory (numeric extraction).
   Redirect,
+  // The result may be a handle the program gave the library earlier through an Opaque
+  // argument (pthread_getspecific): not "provably raw" like other library results.
+  ReturnsOpaque,
 };
 
 struct LibcRule {

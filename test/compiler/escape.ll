@@ -187,3 +187,22 @@ lp:
 
 ; Every defined function gets the magic as prefix data.
 ; MAGIC: define i64 @direct(ptr %p) prefix [2 x i64] [i64 -6798805896439422555, i64 -6798805896439422555]
+
+; pthread_getspecific hands back the handle given to pthread_setspecific (Opaque): its
+; result may be a handle and is translated; other library results (getenv) are raw.
+; XL-LABEL: define i32 @opaque_back(
+; XL: %v = call ptr @pthread_getspecific(i32 %k)
+; XL-NEXT: %v.tr = call ptr @alaska.translate(ptr %v)
+; XL: load i32, ptr %v.tr
+; XL: %e = call ptr @getenv(
+; XL-NOT: %e.tr
+; XL: ret i32
+declare ptr @pthread_getspecific(i32)
+declare ptr @getenv(ptr)
+define i32 @opaque_back(i32 %k) {
+  %v = call ptr @pthread_getspecific(i32 %k)
+  %x = load i32, ptr %v
+  %e = call ptr @getenv(ptr @fmt)
+  %y = load i8, ptr %e
+  ret i32 %x
+}
