@@ -127,6 +127,14 @@ def main():
     check("-c compiles only; ALASKA_VERBOSE prints the command with the plugin",
           r.returncode == 0 and os.path.exists(obj) and "-fpass-plugin=" in r.stderr
           and "-lalaska" not in r.stderr, r)
+    # Response files (meson/ninja use them): their -c must be seen, so no link flags.
+    rsp = write(os.path.join(w, "compile.rsp"), f'-O2 -c\n"{src}" -DMSG=\\"rsp\\"\n')
+    rsp_obj = os.path.join(w, "rsp.o")
+    r = sh([cc, "@" + rsp, "-o", rsp_obj], env={"ALASKA_VERBOSE": "1"})
+    check("@response file with -c: compile only, with the plugin",
+          r.returncode == 0 and os.path.exists(rsp_obj) and "-fpass-plugin=" in r.stderr
+          and "-lalaska" not in r.stderr and "unused" not in r.stderr, r)
+
     exe = os.path.join(w, "from_obj")
     r = sh([cc, obj, "-o", exe])
     run = sh([exe], env={"ALASKA_STATS": "1"}) if r.returncode == 0 else r
