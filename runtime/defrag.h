@@ -83,7 +83,7 @@ typedef struct defrag_policy {
    * pause_target_ns: moving 16-byte objects costs far more per byte than moving 4 KiB ones,
    * and machines differ. Never above budget_bytes nor below min_budget_bytes. */
   uint64_t budget;
-  /* After an episode that ended above `lower` (pinned objects, nothing movable, busy
+  /* After an episode that ended still above `upper` (pinned objects, nothing movable, busy
    * threads) the policy does not start again until the heap changed by 1/8 or the
    * cooldown elapsed, so a stuck heap does not cost a barrier every poll. */
   int stuck;

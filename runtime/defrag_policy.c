@@ -11,7 +11,7 @@
 
 void defrag_config_default(defrag_config_t *cfg) {
   cfg->upper = 1.20;
-  cfg->lower = 1.05;
+  cfg->lower = 1.02;
   cfg->min_excess = 4 * MIB;
   cfg->budget_bytes = 4 * MIB;
   cfg->min_budget_bytes = 64 * 1024;
@@ -74,12 +74,14 @@ static defrag_decision_t end_episode(defrag_policy_t *p, const defrag_reading_t 
   p->state = DEFRAG_IDLE;
   p->failures = 0;
   p->idle_sleep_ns = p->cfg.poll_ns;
-  if (p->last_ratio <= p->cfg.lower) {
+  if (p->last_ratio <= p->cfg.upper) {
+    /* Reached the lower bound, or got as far as the heap allows (nothing more moved) below
+     * the trigger: the normal trigger (> upper) starts the next episode. */
     p->stuck = 0;
     p->cooldown_ns = p->cfg.cooldown_ns;
   } else {
-    /* Could not reach the lower bound: wait for the heap to change (or the cooldown to
-     * pass) before paying for barriers again. */
+    /* Still above the trigger (pinned objects, nothing movable, busy threads): wait for the
+     * heap to change (or the cooldown to pass) before paying for barriers again. */
     p->stuck = 1;
     p->stuck_until_ns = r->now_ns + p->cooldown_ns;
     p->stuck_live = r->live_bytes;

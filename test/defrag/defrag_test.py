@@ -16,7 +16,10 @@ import re
 import subprocess
 import sys
 
-UPPER, LOWER = 1.2, 1.05   # the runtime defaults (runtime/defrag_policy.c)
+UPPER = 1.2   # the runtime's default upper bound (runtime/defrag_policy.c)
+# The default lower bound is 1.02; a 10 MiB heap keeps a few partially used pages per size
+# class (~3 %), so this small-scale test asserts 1.05 (Redis's own defrag test: <= 1.1).
+LOWER = 1.05
 MIB = 1024 * 1024
 # The LRU workload at 1/10 scale: 70,000 x 240 B then 17,000 x 492 B in a 10 MiB cache.
 LRU_ARGS = ["--n1", "70000", "--size1", "240", "--n2", "17000", "--size2", "492",

@@ -97,9 +97,9 @@ static void test_episode_reaches_lower_bound(void) {
   CHECK(p.state == DEFRAG_IDLE);
   CHECK(!p.stuck);
   CHECK(p.last_ratio <= cfg.lower);
-  /* (250 - 105) / 2 = 72.5 -> 73 steps to get to <= 105 MiB. */
-  CHECK(steps == 73);
-  CHECK(p.steps_stopped == 73);
+  /* (250 - 102) / 2 = 74 steps to get to <= 102 MiB (lower bound 1.02). */
+  CHECK(steps == 74);
+  CHECK(p.steps_stopped == 74);
   /* Below the lower bound now: later readings do not restart. */
   r = reading(t + 100, live, committed);
   CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_SLEEP);
@@ -118,7 +118,7 @@ static void test_hysteresis(void) {
   CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
   defrag_step_result_t s = {.stopped = 1, .bytes_moved = MIB, .bytes_released = 15 * MIB,
                             .duration_ns = MS};
-  r = reading(51, 100 * MIB, 115 * MIB); /* 1.15: keep going */
+  r = reading(51, 100 * MIB, 115 * MIB); /* 1.15: above lower, keep going */
   defrag_decision_t d = defrag_policy_decide(&p, &r, &s);
   CHECK(d.action == DEFRAG_SLEEP && p.state == DEFRAG_ACTIVE);
   r = reading(70, 100 * MIB, 115 * MIB);
@@ -248,6 +248,36 @@ static void test_budget_adapts(void) {
   CHECK(d.action == DEFRAG_COMPACT && d.budget_bytes == cfg.budget_bytes);
 }
 
+/* An episode that cannot get below the lower bound but is below the trigger ends normally:
+ * no cooldown, and the next episode starts only above the upper bound. */
+static void test_partial_progress_is_not_stuck(void) {
+  defrag_config_t cfg;
+  defrag_config_default(&cfg);
+  defrag_policy_t p;
+  defrag_policy_init(&p, &cfg);
+  defrag_reading_t r = reading(0, 100 * MIB, 150 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+  defrag_step_result_t some = {.stopped = 1, .bytes_moved = MIB, .bytes_released = 45 * MIB,
+                               .duration_ns = MS, .compact_ns = MS};
+  r = reading(1, 100 * MIB, 105 * MIB); /* 1.05: between lower (1.02) and upper */
+  CHECK(defrag_policy_decide(&p, &r, &some).action == DEFRAG_SLEEP);
+  r = reading(30, 100 * MIB, 105 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+  defrag_step_result_t nothing = {.stopped = 1, .duration_ns = MS, .compact_ns = MS};
+  r = reading(31, 100 * MIB, 105 * MIB);
+  defrag_policy_decide(&p, &r, &nothing);
+  CHECK(p.state == DEFRAG_IDLE && !p.stuck);
+  /* Idle between the bounds: no more steps, however long. */
+  for (uint64_t t = 100; t < 100000; t += 500) {
+    r = reading(t, 100 * MIB, 105 * MIB);
+    CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_SLEEP);
+  }
+  /* Above the trigger again: at once (no cooldown pending). */
+  r = reading(100001, 100 * MIB, 130 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+  CHECK(p.episodes == 2);
+}
+
 int main(void) {
   test_idle_backs_off();
   test_tiny_heap_never_compacts();
@@ -257,6 +287,7 @@ int main(void) {
   test_failed_barriers_give_up();
   test_cpu_cap();
   test_budget_adapts();
+  test_partial_progress_is_not_stuck();
   if (failures) {
     fprintf(stderr, "policy_test: %d check(s) failed\n", failures);
     return 1;
