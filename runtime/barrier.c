@@ -526,6 +526,7 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
   }
   collect_pins();
   barrier_owned = 1;
+  running_barrier++; /* RT_LEAVE in the heap's compaction must not poll or nest */
   return ALASKA_BARRIER_STOPPED;
 }
 
@@ -540,6 +541,7 @@ void alaska_barrier_release(void) {
     _exit(1);
   }
   barrier_owned = 0;
+  running_barrier--;
   /* Measured before waking anyone: woken threads may preempt us. */
   uint64_t pause_us = elapsed_ns(&stop_started) / 1000;
   release_locked(gen_counter);

@@ -219,7 +219,9 @@ __attribute__((noinline)) static void *registered_thread_start(void *arg) {
   register_current(t, stack_hi, t->stack_size, 0);
   void *(*start)(void *) = t->start_routine;
   void *start_arg = t->start_arg;
-  return start(start_arg);
+  void *result = start(start_arg);
+  __asm__ volatile("" : "+r"(result)); /* no tail call: this frame bounds the scan */
+  return result;
 }
 
 int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),

@@ -68,9 +68,10 @@ static void test_blocked_read(void) {
   CHECK(pipe(pipe_fds) == 0, "pipe");
   reader_buffer = halloc(BUF);
   memset(alaska_translate(reader_buffer), 0, BUF);
-  /* Other objects, unpinned, which a move-everything compaction moves. */
+  /* Other objects, unpinned (their handles are in a global, not on any stack), which a
+   * move-everything compaction moves. */
   enum { N = 256 };
-  void *others[N];
+  static void *others[N];
   for (int i = 0; i < N; i++) {
     others[i] = halloc(BUF);
     memset(alaska_translate(others[i]), i & 0xff, BUF);

@@ -15,7 +15,7 @@
 
 #include "alaska.h"
 
-typedef volatile void *pin_slot_t;
+typedef void *volatile pin_slot_t; /* the slot itself is volatile: the store must happen */
 
 static inline void *pin_translate(pin_slot_t *slot, void *handle) {
   *slot = handle;
