@@ -35,8 +35,7 @@ CXX
 status=0
 for pair in "alaska-clang t.c" "alaska-clang++ t.cpp"; do
   set -- $pair
-  version="$("$prefix/bin/$1" --version)"
-  echo "${version%%$'\n'*}"
+  "$prefix/bin/$1" --version | grep '^Alaska' 
   "$prefix/bin/$1" -O2 "$work/$2" -o "$work/$2.exe"
   out="$(ALASKA_STATS=1 "$work/$2.exe" 2>"$work/$2.err")"
   echo "$out"
