@@ -13,7 +13,8 @@ extracted into the work directory on first use (never committed).
 
 Reuse: the environment is inherited, so `ALASKA_STRESS=1 run_torture.py --workdir OTHER ...`
 repeats the same runs under stress. Native results are cached in the work directory (keyed by
-source content, compiler and flags), so a rerun only pays for the Alaska side.
+source content, compiler and flags; --native-cache can point at another suite's), so a rerun
+only pays for the Alaska side.
 """
 import argparse
 import concurrent.futures
@@ -140,6 +141,9 @@ def main():
     ap.add_argument("--timeout", type=float, default=20.0, help="per run, seconds")
     ap.add_argument("--compile-timeout", type=float, default=120.0)
     ap.add_argument("--only", help="regular expression selecting test names (debugging)")
+    ap.add_argument("--native-cache", help="native results cache (JSON) to read and update; "
+                    "default WORKDIR/native-cache.json. Keyed by source, compiler and flags, "
+                    "so suites may share one (the stress suite reuses the torture suite's)")
     args = ap.parse_args()
     args.workdir = os.path.abspath(args.workdir)
     for attr in ("alaska_cc", "native_cc"):
@@ -155,7 +159,7 @@ def main():
             print(f"alaska: torture: excluded test {n} does not exist")
             sys.exit(1)
 
-    cache_path = os.path.join(args.workdir, "native-cache.json")
+    cache_path = args.native_cache or os.path.join(args.workdir, "native-cache.json")
     try:
         with open(cache_path) as f:
             native_cache = json.load(f)
