@@ -6,8 +6,10 @@
   defrag_test.py idle IDLE_BINARY WORKDIR   nothing to do: zero service barriers
   defrag_test.py handwritten BINARY WORKDIR a fragmented program not compiled by the pass
                                             (halloc + raw pointers): never defragmented
+  defrag_test.py mt   MT_BINARY   WORKDIR   4 threads read, check and replace values while
+                                            the service compacts under them
 
-The lru and idle binaries are built with alaska-clang, handwritten with plain cc. Assertions read the ALASKA_TRACE CSV, the
+The lru, idle and mt binaries are built with alaska-clang, handwritten with plain cc. Assertions read the ALASKA_TRACE CSV, the
 program's own trace/summary and the `alaska-stats:` line. Exit status 0 = pass.
 """
 import csv
@@ -84,28 +86,22 @@ def check_trace_format(path):
     return rows
 
 
-def fill_end_time(lru_trace):
-    """Seconds from program start to the end of the fill, from the lru program's own trace
-    (t_s,phase,...): the first sample of phase 3 (serving reads)."""
+def serving_window(lru_trace):
+    """(start, end) of the serving phase in seconds since the program started, from the lru
+    program's own trace (t_s,phase,...): the first and the last sample of phase 3. The
+    runtime's clock starts a little before main (constructors), so runtime times are >= lru
+    times for the same instant: rows with start + margin <= time_s <= end are inside the
+    phase (after the fill, before lru frees its cache on the way out)."""
     with open(lru_trace) as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        if int(r["phase"]) == 3:
-            return float(r["t_s"])
-    return float(rows[-1]["t_s"])
+        rows = [r for r in csv.DictReader(f) if int(r["phase"]) == 3]
+    if not rows:
+        sys.exit("%s: no serving-phase samples" % lru_trace)
+    return float(rows[0]["t_s"]), float(rows[-1]["t_s"])
 
 
-def serving_rows(rows, t_fill):
-    """Trace rows from the end of the fill until the program starts tearing its cache down
-    (lru frees every item before exiting; rows with almost nothing live are that)."""
-    out = []
-    for r in rows:
-        if r["time_s"] < t_fill:
-            continue
-        if r["live_bytes"] < MIB:
-            break
-        out.append(r)
-    return out
+def serving_rows(rows, window):
+    start, end = window
+    return [r for r in rows if start + 0.05 <= r["time_s"] <= end]
 
 
 def test_lru(binary, work):
@@ -117,7 +113,7 @@ def test_lru(binary, work):
              "ALASKA_STATS": "1"})
     check(p.returncode == 0, "defrag off: lru exits 0 (every retained value verified)")
     rows = check_trace_format(off_trace)
-    serving = serving_rows(rows, fill_end_time(off_lru_trace))
+    serving = serving_rows(rows, serving_window(off_lru_trace))
     check(len(serving) >= 5, "defrag off: trace covers the serving phase (%d rows)" % len(serving))
     last = serving[-1] if serving else rows[-1]
     check(all(r["frag_ratio"] > UPPER for r in serving),
@@ -137,8 +133,9 @@ def test_lru(binary, work):
     check(p.returncode == 0, "defrag on: lru exits 0 (every retained value verified)")
     check(re.search(r"^lru:", p.stdout, re.M) is not None, "defrag on: lru printed its summary")
     rows = check_trace_format(on_trace)
-    t_fill = fill_end_time(lru_trace)
-    after = serving_rows(rows, t_fill)
+    window = serving_window(lru_trace)
+    t_fill = window[0]
+    after = serving_rows(rows, window)
     check(len(after) >= 10, "defrag on: trace covers the serving phase (%d rows)" % len(after))
     peak = max(r["frag_ratio"] for r in rows)
     print("info peak fragmentation during the run %.3f, at fill end %.3f, final %.3f"
@@ -211,8 +208,24 @@ def test_handwritten(binary, work):
           % st.get("objects_moved"))
 
 
+def test_mt(binary, work):
+    trace = os.path.join(work, "mt.csv")
+    p = run([binary, "3"], {"ALASKA_STATS": "1", "ALASKA_TRACE": trace, "ALASKA_TRACE_MS": "50"})
+    check(p.returncode == 0, "mt: exits 0 (no bad read, every kept value intact at the end)")
+    check(re.search(r"bad_reads=0 bad_final=0", p.stdout) is not None, "mt: summary says 0 bad")
+    st = stats_of(p.stderr)
+    check(int(st.get("defrag_runs", "0")) > 0 and int(st.get("objects_moved", "0")) > 0,
+          "mt: the service moved objects under the threads (defrag_runs=%s objects_moved=%s)"
+          % (st.get("defrag_runs"), st.get("objects_moved")))
+    rows = check_trace_format(trace)
+    peak = max(r["committed_bytes"] for r in rows)
+    last = [r for r in rows if r["live_bytes"] > 0][-1]
+    check(last["committed_bytes"] < peak / 2,
+          "mt: committed fell from %.1f MiB to %.1f MiB" % (peak / MIB, last["committed_bytes"] / MIB))
+
+
 def main():
-    tests = {"lru": test_lru, "idle": test_idle, "handwritten": test_handwritten}
+    tests = {"lru": test_lru, "idle": test_idle, "handwritten": test_handwritten, "mt": test_mt}
     if len(sys.argv) != 4 or sys.argv[1] not in tests:
         sys.exit(__doc__)
     mode, binary, work = sys.argv[1:]
