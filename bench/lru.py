@@ -64,16 +64,20 @@ for name, (exe, env) in runs.items():
     if kv["stats"]:
         print("  alaska-stats: " + " ".join("%s=%s" % x for x in kv["stats"].items()), file=sys.stderr)
     shutil.copy(trace, os.path.join(res, "lru-%s.csv" % name))
+    if "ALASKA_TRACE" in env and os.path.exists(env["ALASKA_TRACE"]):
+        shutil.copy(env["ALASKA_TRACE"], os.path.join(res, "alaska-trace-%s.csv" % name))
 load_end = bl.load_now()
 
 # ---- plot ---------------------------------------------------------------------------------
 png = os.path.join(bl.ROOT, "docs", "lru-rss.png")
+gp_term = "set terminal png size 1000,560"
+if shutil.which("gnuplot") and subprocess.run(["gnuplot", "-e", "set terminal pngcairo"],
+                                              stderr=subprocess.DEVNULL).returncode == 0:
+    gp_term = "set terminal pngcairo size 1000,560 font ',11'"
 plotted = [n for n in results if os.path.exists(os.path.join(res, "lru-%s.csv" % n))
            and "FAILED" not in results[n].get("result", "")]
 if plotted and shutil.which("gnuplot"):
-    gp = ["set terminal pngcairo size 1000,560 font ',11'" if subprocess.run(
-              ["gnuplot", "-e", "set terminal pngcairo"], stderr=subprocess.DEVNULL).returncode == 0
-          else "set terminal png size 1000,560",
+    gp = [gp_term,
           "set output '%s'" % png,
           "set datafile separator ','",
           "set title 'LRU fragmentation workload: RSS over time (%s)'" % m["date"],
@@ -90,6 +94,21 @@ if plotted and shutil.which("gnuplot"):
     gp.append("plot " + ", \\\n     ".join(series))
     subprocess.run(["gnuplot"], input="\n".join(gp) + "\n", text=True, check=True)
     print("wrote %s" % png, file=sys.stderr)
+
+# The runtime's own trace of the Alaska run: RSS, committed and live bytes.
+atrace = os.path.join(res, "alaska-trace-alaska.csv")
+png2 = os.path.join(bl.ROOT, "docs", "lru-alaska-trace.png")
+if "alaska" in results and os.path.exists(atrace) and shutil.which("gnuplot"):
+    gp = [gp_term, "set output '%s'" % png2, "set datafile separator ','",
+          "set title 'LRU workload, Alaska run: ALASKA_TRACE (%s)'" % m["date"],
+          "set xlabel 'time since start (s)'", "set ylabel 'MiB'", "set y2label 'pauses so far'",
+          "set y2tics", "set key bottom right", "set grid",
+          "plot '%s' using 1:($2/1048576) every ::1 with lines lw 2 title 'RSS', "
+          "'' using 1:($4/1048576) every ::1 with lines lw 2 title 'heap committed', "
+          "'' using 1:($3/1048576) every ::1 with lines lw 2 title 'live (usable sizes)', "
+          "'' using 1:6 every ::1 axes x1y2 with steps lc rgb 'gray' title 'pauses (right axis)'" % atrace]
+    subprocess.run(["gnuplot"], input="\n".join(gp) + "\n", text=True, check=True)
+    print("wrote %s" % png2, file=sys.stderr)
 
 # ---- report -------------------------------------------------------------------------------
 def f(kv, k, fmt="%s"):
@@ -120,8 +139,11 @@ if "alaska" in results and "glibc" in results and "final_rss_mb" in results["ala
     ratio = float(results["alaska"]["final_rss_mb"]) / float(results["glibc"]["final_rss_mb"])
     lines.append("\nAlaska / glibc RSS after 10 s: **%.2fx** (target <= 0.55x)." % ratio)
 lines.append("\n![RSS over time](lru-rss.png)\n")
+if "alaska" in results and os.path.exists(png2):
+    lines.append("![Alaska run: RSS, committed and live bytes, pauses](lru-alaska-trace.png)\n")
 lines.append("Traces: `bench/results/lru-<run>.csv` (t_s, phase, rss_mb, counted_mb, items; "
-             "phase 1/2 = fill waves, 3 = GETs).")
+             "phase 1/2 = fill waves, 3 = GETs); the Alaska runtime's own `ALASKA_TRACE` in "
+             "`bench/results/alaska-trace-<run>.csv`.")
 text = "\n".join(lines)
 print(text)
 if not a.no_doc:
