@@ -32,6 +32,20 @@
 
 #define NS_PER_S 1000000000ULL
 
+/* Weak while the definition (page.c) is not yet committed everywhere: missing = 0. */
+#pragma weak alaska_pool_dirty_bytes
+
+uint64_t alaska_defrag_committed_in_use(void) {
+  uint64_t committed = alaska_committed_bytes();
+  uint64_t cached = alaska_pool_dirty_bytes ? alaska_pool_dirty_bytes() : 0;
+  return committed > cached ? committed - cached : 0;
+}
+
+double alaska_defrag_frag_ratio(void) {
+  uint64_t live = alaska_live_bytes();
+  return defrag_ratio(live, alaska_defrag_committed_in_use());
+}
+
 /* Barrier attempts per step while a mutator is inside the runtime (retry i waits
  * 20 us * i first). */
 #define STEP_ATTEMPTS 4
@@ -201,7 +215,7 @@ static void *service_main(void *arg) {
     if (armed && now >= next_policy) {
       defrag_reading_t r = {.now_ns = now,
                             .live_bytes = alaska_live_bytes(),
-                            .committed_bytes = alaska_committed_bytes()};
+                            .committed_bytes = alaska_defrag_committed_in_use()};
       uint64_t episodes_before = policy.episodes;
       defrag_decision_t d = defrag_policy_decide(&policy, &r, have_result ? &result : NULL);
       have_result = 0;
@@ -268,7 +282,7 @@ void alaska_defrag_get_stats(defrag_stats_t *out) {
   out->episodes = atomic_load(&st_episodes);
   out->bytes_moved = atomic_load(&st_bytes_moved);
   out->bytes_released = atomic_load(&st_bytes_released);
-  out->frag_ratio_last = defrag_ratio(alaska_live_bytes(), alaska_committed_bytes());
+  out->frag_ratio_last = alaska_defrag_frag_ratio();
 }
 
 /* ---- exit, fork, start-up ------------------------------------------------------------------ */
@@ -297,9 +311,7 @@ static void service_fork_child(void) {
 }
 
 static uint64_t read_defrag_runs(void) { return atomic_load(&st_runs); }
-static double read_frag_ratio(void) {
-  return defrag_ratio(alaska_live_bytes(), alaska_committed_bytes());
-}
+static double read_frag_ratio(void) { return alaska_defrag_frag_ratio(); }
 static uint64_t read_pause_p99(void) {
   alaska_barrier_stats_t s;
   alaska_barrier_get_stats(&s);

@@ -54,7 +54,7 @@ typedef struct defrag_step_result {
 typedef struct defrag_reading {
   uint64_t now_ns;          /* monotonic clock */
   uint64_t live_bytes;      /* usable bytes of live objects */
-  uint64_t committed_bytes; /* heap bytes backed by memory */
+  uint64_t committed_bytes; /* heap bytes backed by memory, minus the pool's free-page cache */
 } defrag_reading_t;
 
 typedef enum defrag_action {
@@ -122,5 +122,9 @@ typedef struct defrag_stats {
   double frag_ratio_last;
 } defrag_stats_t;
 void alaska_defrag_get_stats(defrag_stats_t *out);
+/* What the policy measures (docs/design.md §7): committed heap bytes minus the free pages the
+ * pool keeps committed for reuse (a bounded cache, not fragmentation), and that over live. */
+uint64_t alaska_defrag_committed_in_use(void);
+double alaska_defrag_frag_ratio(void);
 
 #endif /* ALASKA_RUNTIME_DEFRAG_H */

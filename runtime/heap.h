@@ -31,5 +31,8 @@ size_t alaska_heap_compact(size_t budget_bytes, int (*is_pinned)(uint32_t id, vo
  * O(number of threads ever seen) and O(1) respectively; no locks. */
 uint64_t alaska_live_bytes(void);
 uint64_t alaska_committed_bytes(void);
+/* Of the committed bytes, those of free pages the pool keeps committed for reuse (bounded;
+ * purged in batches). O(1), no locks. */
+uint64_t alaska_pool_dirty_bytes(void);
 
 #endif

@@ -81,13 +81,14 @@ void alaska_trace_sample(void) {
   clock_gettime(CLOCK_MONOTONIC, &now);
   double t = (double)(now.tv_sec - trace_t0.tv_sec) + (double)(now.tv_nsec - trace_t0.tv_nsec) * 1e-9;
   uint64_t live = alaska_live_bytes(), committed = alaska_committed_bytes();
+  uint64_t in_use = alaska_defrag_committed_in_use();
   uint64_t rss = os_rss_bytes();
   alaska_barrier_stats_t b;
   alaska_barrier_get_stats(&b);
   char row[256];
   int n = snprintf(row, sizeof row, "%.3f,%llu,%llu,%llu,%.4f,%llu,%llu\n", t,
                    (unsigned long long)rss, (unsigned long long)live,
-                   (unsigned long long)committed, defrag_ratio(live, committed),
+                   (unsigned long long)committed, defrag_ratio(live, in_use),
                    (unsigned long long)b.barriers, (unsigned long long)b.pause_max_us);
   if (n <= 0 || n >= (int)sizeof row) return;
   pthread_mutex_lock(&trace_lock);

@@ -8,8 +8,9 @@
  *   time_s           seconds since the runtime started (monotonic clock)
  *   rss_bytes        resident set size of the whole process (/proc/self/statm)
  *   live_bytes       usable bytes of live heap objects
- *   committed_bytes  heap bytes backed by memory (pages in use or not yet released)
- *   frag_ratio       committed_bytes / live_bytes (0 when nothing is live)
+ *   committed_bytes  heap bytes backed by memory (pages in use, or free but not yet released)
+ *   frag_ratio       what the defragmentation policy measures: (committed_bytes minus the
+ *                    free pages the pool keeps for reuse) / live_bytes; 0 when nothing is live
  *   pauses           stop-the-world pauses so far (all barriers, not only the service's)
  *   max_pause_us     longest stop-the-world pause so far (microseconds)
  *
