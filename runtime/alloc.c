@@ -64,7 +64,8 @@ static inline void small_block_free(cache_t *c, page_t *pg, block_t *b) {
 static void *raw_alloc(cache_t *c, size_t size, size_t align, uint32_t id, size_t *usable) {
   if (size <= ALASKA_SMALL_MAX && align <= 4096) {
     unsigned cls = alaska_size_class(size < align ? align : size);
-    while (cls < ALASKA_NUM_CLASSES && alaska_class_size(cls) % align != 0) cls++;
+    if (align > 16) /* every class is a multiple of 16 */
+      while (cls < ALASKA_NUM_CLASSES && alaska_class_size(cls) % align != 0) cls++;
     if (cls < ALASKA_NUM_CLASSES) {
       page_t *pg;
       block_t *b = small_block_alloc(c, cls, &pg);
@@ -177,6 +178,24 @@ void *alaska_alloc_aligned(size_t size, size_t align, int zero) {
   return alaska_make_handle(id, 0);
 }
 
+/* halloc when the current page's list is empty or the id cache is: same steps, with refills. */
+ALASKA_NOINLINE static void *halloc_slow(size_t size) {
+  if (size > ALASKA_SMALL_MAX) return alaska_alloc_aligned(size, 1, 0);
+  cache_t *c = cache_get();
+  page_t *pg;
+  block_t *b = small_block_alloc(c, alaska_size_class(size), &pg);
+  if (unlikely(b == NULL)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  uint32_t id = id_pop(c);
+  pg->ids[slot_of(pg, (uintptr_t)b)] = id;
+  *table_entry(id) = (uint64_t)(uintptr_t)b;
+  c->n_alloc++;
+  c->live_bytes += pg->block_size;
+  return alaska_make_handle(id, 0);
+}
+
 void *halloc(size_t size) {
   RT_ENTER();
   cache_t *c = alaska_tls_cache;
@@ -196,7 +215,7 @@ void *halloc(size_t size) {
       return alaska_make_handle(id, 0);
     }
   }
-  void *h = alaska_alloc_aligned(size, 1, 0);
+  void *h = halloc_slow(size);
   RT_LEAVE();
   return h;
 }

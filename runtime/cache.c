@@ -54,6 +54,22 @@ void cache_list_remove(page_t **head, page_t *pg) {
   pg->next = pg->prev = NULL;
 }
 
+void page_queue_push_back(page_queue_t *q, page_t *pg) {
+  pg->next = NULL;
+  pg->prev = q->tail;
+  if (q->tail) q->tail->next = pg;
+  else q->head = pg;
+  q->tail = pg;
+}
+
+void page_queue_remove(page_queue_t *q, page_t *pg) {
+  if (pg->prev) pg->prev->next = pg->next;
+  else q->head = pg->next;
+  if (pg->next) pg->next->prev = pg->prev;
+  else q->tail = pg->prev;
+  pg->next = pg->prev = NULL;
+}
+
 cache_t *cache_get_slow(void) {
   alaska_init();
   pthread_mutex_lock(&alaska_heap_lock);
@@ -72,7 +88,8 @@ cache_t *cache_get_slow(void) {
   }
   for (unsigned i = 0; i < ALASKA_NUM_CLASSES; i++) {
     c->current[i] = &alaska_empty_page;
-    c->partial[i] = c->full[i] = NULL;
+    c->partial[i].head = c->partial[i].tail = NULL;
+    c->full[i] = NULL;
     atomic_store_explicit(&c->full_hint[i], 0, memory_order_relaxed);
   }
   c->alive = 1;
@@ -138,8 +155,8 @@ block_t *cache_alloc_block_slow(cache_t *c, unsigned cls, page_t **pg_out) {
     if (!cache_try_mark_full(c, pg)) goto make_cur;
   }
   for (int attempt = 0; attempt < 2; attempt++) {
-    while ((pg = c->partial[cls]) != NULL) {
-      cache_list_remove(&c->partial[cls], pg);
+    while ((pg = c->partial[cls].head) != NULL) {
+      page_queue_remove(&c->partial[cls], pg);
       page_collect_remote(pg);
       if (page_has_free(pg)) goto make_cur;
       if (!cache_try_mark_full(c, pg)) goto make_cur;
@@ -153,7 +170,7 @@ block_t *cache_alloc_block_slow(cache_t *c, unsigned cls, page_t **pg_out) {
           cache_list_remove(&c->full[cls], f);
           atomic_store_explicit(&f->in_full, 0, memory_order_relaxed);
           f->where = WHERE_PARTIAL;
-          cache_list_push(&c->partial[cls], f);
+          page_queue_push_back(&c->partial[cls], f);
         }
         f = next;
       }
@@ -197,7 +214,7 @@ void cache_page_not_full(cache_t *c, page_t *pg) {
     cache_list_remove(&c->full[cls], pg);
     atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
     pg->where = WHERE_PARTIAL;
-    cache_list_push(&c->partial[cls], pg);
+    page_queue_push_back(&c->partial[cls], pg);
   }
   if (pg->used == 0 && pg->where == WHERE_PARTIAL) cache_page_became_empty(c, pg);
 }
@@ -205,7 +222,7 @@ void cache_page_not_full(cache_t *c, page_t *pg) {
 /* An owned, non-current page has no live blocks: return it to the pool. */
 void cache_page_became_empty(cache_t *c, page_t *pg) {
   if (atomic_load_explicit(&pg->remote_free, memory_order_acquire) != NULL) page_collect_remote(pg);
-  cache_list_remove(&c->partial[pg->size_class], pg);
+  page_queue_remove(&c->partial[pg->size_class], pg);
   pg->where = WHERE_NONE;
   atomic_store_explicit(&pg->owner, NULL, memory_order_relaxed);
   pthread_mutex_lock(&alaska_heap_lock);
@@ -233,8 +250,8 @@ void cache_thread_exit(cache_t *c) {
     page_t *pg = c->current[cls];
     c->current[cls] = &alaska_empty_page;
     if (pg != &alaska_empty_page) abandon_page(pg);
-    while ((pg = c->partial[cls]) != NULL) {
-      cache_list_remove(&c->partial[cls], pg);
+    while ((pg = c->partial[cls].head) != NULL) {
+      page_queue_remove(&c->partial[cls], pg);
       abandon_page(pg);
     }
     while ((pg = c->full[cls]) != NULL) {
@@ -256,7 +273,7 @@ void cache_for_each_page(void (*fn)(page_t *pg, cache_t *owner, void *ctx), void
     if (!c->alive) continue;
     for (unsigned cls = 0; cls < ALASKA_NUM_CLASSES; cls++) {
       if (c->current[cls] != &alaska_empty_page) fn(c->current[cls], c, ctx);
-      for (page_t *p = c->partial[cls], *n; p; p = n) { n = p->next; fn(p, c, ctx); }
+      for (page_t *p = c->partial[cls].head, *n; p; p = n) { n = p->next; fn(p, c, ctx); }
       for (page_t *p = c->full[cls], *n; p; p = n) { n = p->next; fn(p, c, ctx); }
     }
   }
@@ -276,7 +293,7 @@ void cache_detach_page(page_t *pg) {
       if (c && c->current[cls] == pg) c->current[cls] = &alaska_empty_page;
       break;
     case WHERE_PARTIAL:
-      if (c) cache_list_remove(&c->partial[cls], pg);
+      if (c) page_queue_remove(&c->partial[cls], pg);
       break;
     case WHERE_FULL:
       if (c) cache_list_remove(&c->full[cls], pg);
@@ -299,5 +316,5 @@ void cache_unfull_page(page_t *pg) {
   cache_list_remove(&c->full[pg->size_class], pg);
   atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
   pg->where = WHERE_PARTIAL;
-  cache_list_push(&c->partial[pg->size_class], pg);
+  page_queue_push_back(&c->partial[pg->size_class], pg);
 }

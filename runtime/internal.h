@@ -74,9 +74,10 @@ void alaska_barrier_poll(void);
 #define ALASKA_PAGE_SIZE (1UL << ALASKA_PAGE_SHIFT)          /* 64 KiB */
 #define ALASKA_MIN_BLOCK 16
 #define ALASKA_SLOTS_PER_PAGE_MAX (ALASKA_PAGE_SIZE / ALASKA_MIN_BLOCK) /* 4096 */
-/* Reserved (not committed) virtual size of the heap region: 1 TiB. */
-#define ALASKA_HEAP_RESERVE (1ULL << 40)
-#define ALASKA_HEAP_PAGES (ALASKA_HEAP_RESERVE >> ALASKA_PAGE_SHIFT)
+/* Reserved (not committed) virtual size of the heap region: 1 TiB, or less when the address
+ * space is limited (ulimit -v, valgrind): halved down to ALASKA_HEAP_RESERVE_MIN. */
+#define ALASKA_HEAP_RESERVE_MAX (1ULL << 40)
+#define ALASKA_HEAP_RESERVE_MIN (1ULL << 32)
 #define ALASKA_SMALL_MAX 32768UL /* larger objects are spans of whole pages */
 
 /* ---- size classes ---------------------------------------------------------------------- */
@@ -150,12 +151,14 @@ static inline uint64_t *table_entry(uint32_t id) {
 }
 
 extern uintptr_t alaska_heap_base;     /* 64 KiB aligned start of the heap region */
-extern page_t *alaska_pages;           /* descriptor array, ALASKA_HEAP_PAGES entries */
+extern uint64_t alaska_heap_reserve;   /* bytes reserved for the heap region */
+extern uint64_t alaska_heap_pages;     /* alaska_heap_reserve / ALASKA_PAGE_SIZE */
+extern page_t *alaska_pages;           /* descriptor array, alaska_heap_pages entries */
 extern uint32_t *alaska_slot_id_base;  /* slot->id maps, ALASKA_SLOTS_PER_PAGE_MAX per page */
 extern page_t alaska_empty_page;       /* sentinel current page: never has free blocks */
 
 static inline int heap_contains(const void *raw) {
-  return (uintptr_t)raw - alaska_heap_base < ALASKA_HEAP_RESERVE;
+  return (uintptr_t)raw - alaska_heap_base < alaska_heap_reserve;
 }
 static inline size_t page_index_of(const void *raw) {
   return ((uintptr_t)raw - alaska_heap_base) >> ALASKA_PAGE_SHIFT;
@@ -212,9 +215,14 @@ void id_spill(struct cache *c, uint32_t keep); /* move ids above `keep` to the g
 uint64_t id_issued_limit(void);                /* ids < this have been issued to caches */
 
 /* ---- thread caches ---------------------------------------------------------------------- */
+typedef struct page_queue {
+  page_t *head, *tail;
+} page_queue_t;
+
 typedef struct cache {
   page_t *current[ALASKA_NUM_CLASSES];         /* never NULL: &alaska_empty_page */
-  page_t *partial[ALASKA_NUM_CLASSES];         /* owned pages, may have free blocks */
+  page_queue_t partial[ALASKA_NUM_CLASSES];    /* owned pages with free blocks, FIFO: the
+                                                  longest-waiting page has gathered most */
   page_t *full[ALASKA_NUM_CLASSES];            /* owned pages without free blocks */
   _Atomic(uint8_t) full_hint[ALASKA_NUM_CLASSES]; /* a remote free hit a full page */
   uint32_t id_count;
@@ -242,6 +250,8 @@ void cache_page_not_full(cache_t *c, page_t *pg);
 void cache_thread_exit(cache_t *c);
 void cache_list_remove(page_t **head, page_t *pg);
 void cache_list_push(page_t **head, page_t *pg);
+void page_queue_push_back(page_queue_t *q, page_t *pg);
+void page_queue_remove(page_queue_t *q, page_t *pg);
 int page_carve(page_t *pg);
 int page_has_free(page_t *pg);
 block_t *take_block(page_t *pg);                 /* pops a free block; page must have one */

@@ -1,7 +1,7 @@
 /*
  * page.c — the heap region, page descriptors, slot->id maps and the global page pool.
  *
- * The heap is one MAP_NORESERVE reservation of ALASKA_HEAP_RESERVE bytes cut into 64 KiB
+ * The heap is one MAP_NORESERVE reservation of up to 1 TiB cut into 64 KiB
  * pages. Pages are handed out as spans (1 page for a small page, n pages for a large
  * object) from bins of free spans or from a bump pointer. A freed span stays committed
  * ("dirty") so it can be reused without page faults; once more than ALASKA_DIRTY_LIMIT
@@ -18,8 +18,7 @@
 #define ALASKA_DIRTY_LIMIT 128 /* pages (8 MiB) kept committed before a purge */
 #define NUM_BINS 33            /* bin n (1..32) holds spans of n pages; bin 0 the rest */
 
-/* Until the heap is reserved, a base that no user-space address is "inside" of. */
-uintptr_t alaska_heap_base = (uintptr_t)1 << 63;
+uintptr_t alaska_heap_base;
 page_t *alaska_pages;
 uint32_t *alaska_slot_id_base;
 page_t alaska_empty_page; /* kind PAGE_UNUSED, no free blocks, used as "no current page" */
@@ -31,14 +30,27 @@ static int purge_deferred; /* compaction batches its own purge */
 
 void pool_defer_purge(int defer) { purge_deferred = defer; }
 
+uint64_t alaska_heap_reserve; /* 0 until reserved: heap_contains is false for everything */
+uint64_t alaska_heap_pages;
+
 void heap_region_init(void) {
-  void *mem = os_reserve(ALASKA_HEAP_RESERVE + ALASKA_PAGE_SIZE);
-  if (!mem) alaska_fatal("cannot reserve the heap region (1 TiB of address space, MAP_NORESERVE)");
-  alaska_heap_base = ((uintptr_t)mem + ALASKA_PAGE_SIZE - 1) & ~(uintptr_t)(ALASKA_PAGE_SIZE - 1);
-  alaska_pages = os_reserve(ALASKA_HEAP_PAGES * sizeof(page_t));
-  alaska_slot_id_base = os_reserve(ALASKA_HEAP_PAGES * ALASKA_SLOTS_PER_PAGE_MAX * sizeof(uint32_t));
-  if (!alaska_pages || !alaska_slot_id_base)
-    alaska_fatal("cannot reserve the heap's page metadata");
+  for (uint64_t size = ALASKA_HEAP_RESERVE_MAX; size >= ALASKA_HEAP_RESERVE_MIN; size /= 4) {
+    uint64_t pages = size >> ALASKA_PAGE_SHIFT;
+    void *mem = os_reserve(size + ALASKA_PAGE_SIZE);
+    void *desc = mem ? os_reserve(pages * sizeof(page_t)) : NULL;
+    void *ids = desc ? os_reserve(pages * ALASKA_SLOTS_PER_PAGE_MAX * sizeof(uint32_t)) : NULL;
+    if (ids) {
+      alaska_pages = desc;
+      alaska_slot_id_base = ids;
+      alaska_heap_pages = pages;
+      alaska_heap_base = ((uintptr_t)mem + ALASKA_PAGE_SIZE - 1) & ~(uintptr_t)(ALASKA_PAGE_SIZE - 1);
+      alaska_heap_reserve = size;
+      return;
+    }
+    if (desc) os_unmap(desc, pages * sizeof(page_t));
+    if (mem) os_unmap(mem, size + ALASKA_PAGE_SIZE);
+  }
+  alaska_fatal("cannot reserve the heap region (even 4 GiB of address space, MAP_NORESERVE)");
 }
 
 static unsigned bin_of(size_t npages) { return npages < NUM_BINS ? (unsigned)npages : 0; }
@@ -122,7 +134,7 @@ page_t *pool_alloc_span(size_t n) {
       span_insert(rest);
     }
   } else {
-    if (pool_bump + n > ALASKA_HEAP_PAGES) return NULL;
+    if (pool_bump + n > alaska_heap_pages) return NULL;
     span = &alaska_pages[pool_bump];
     pool_bump += n;
     alaska_stat_committed_pages += n;
@@ -208,3 +220,9 @@ size_t page_collect_remote(page_t *pg) {
 }
 
 size_t pool_pages_in_use(void) { return pool_bump; }
+
+/* Committed bytes of free spans the pool keeps for reuse (at most ALASKA_DIRTY_LIMIT pages):
+ * a cache, not fragmentation — the defragmentation policy leaves it out (heap.h). */
+uint64_t alaska_pool_dirty_bytes(void) {
+  return (uint64_t)__atomic_load_n(&dirty_pages, __ATOMIC_RELAXED) << ALASKA_PAGE_SHIFT;
+}
