@@ -99,7 +99,7 @@ if plotted and shutil.which("gnuplot"):
 atrace = os.path.join(res, "alaska-trace-alaska.csv")
 png2 = os.path.join(bl.ROOT, "docs", "lru-alaska-trace.png")
 if "alaska" in results and os.path.exists(atrace) and shutil.which("gnuplot"):
-    gp = [gp_term, "set output '%s'" % png2, "set datafile separator ','",
+    gp = [gp_term, "set termoption noenhanced", "set output '%s'" % png2, "set datafile separator ','",
           "set title 'LRU workload, Alaska run: ALASKA_TRACE (%s)'" % m["date"],
           "set xlabel 'time since start (s)'", "set ylabel 'MiB'", "set y2label 'pauses so far'",
           "set y2tics", "set key bottom right", "set grid",
