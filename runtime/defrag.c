@@ -32,12 +32,9 @@
 
 #define NS_PER_S 1000000000ULL
 
-/* Weak while the definition (page.c) is not yet committed everywhere: missing = 0. */
-#pragma weak alaska_pool_dirty_bytes
-
 uint64_t alaska_defrag_committed_in_use(void) {
   uint64_t committed = alaska_committed_bytes();
-  uint64_t cached = alaska_pool_dirty_bytes ? alaska_pool_dirty_bytes() : 0;
+  uint64_t cached = alaska_pool_dirty_bytes();
   return committed > cached ? committed - cached : 0;
 }
 
