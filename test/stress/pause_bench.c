@@ -3,6 +3,9 @@
  *
  *   pause_bench [threads=8] [budget_kib=1024] [barriers=200]
  *
+ * budget_kib = 0 measures the barrier alone (stop the world, build the pinned set, release;
+ * no compaction), i.e. the part of the pause that does not depend on bytes moved.
+ *
  * The heap is fragmented (many objects allocated, 3 of 4 freed, so pages are sparse), then
  * `barriers` compactions run, each with a budget of `budget_kib` KiB, while `threads`
  * threads run a mutator loop (allocate/translate/free with short naps, as an interactive
@@ -60,8 +63,11 @@ static void *mutator(void *arg) {
 #define FRAG_OBJECTS 200000
 static void *frag[FRAG_OBJECTS];
 
-/* Allocate FRAG_OBJECTS objects of mixed small sizes and free 3 of every 4. */
+/* Allocate FRAG_OBJECTS objects of mixed small sizes and free 3 of every 4; each call frees
+ * a different 3 of 4 (the previous survivors included), so compacted pages become sparse. */
+static unsigned frag_phase;
 static void fragment(uint64_t *rng) {
+  frag_phase++;
   for (size_t i = 0; i < FRAG_OBJECTS; i++) {
     if (frag[i]) continue;
     *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
@@ -69,7 +75,7 @@ static void fragment(uint64_t *rng) {
     memset(alaska_translate(frag[i]), (int)i, 32);
   }
   for (size_t i = 0; i < FRAG_OBJECTS; i++)
-    if (i % 4 != 0) {
+    if ((i + frag_phase) % 4 != 0) {
       hfree(frag[i]);
       frag[i] = NULL;
     }
@@ -84,8 +90,8 @@ int main(int argc, char **argv) {
   int nthreads = argc > 1 ? atoi(argv[1]) : 8;
   long budget_kib = argc > 2 ? atol(argv[2]) : 1024;
   int nbarriers = argc > 3 ? atoi(argv[3]) : 200;
-  if (nthreads < 0 || nthreads > 256 || budget_kib < 1 || nbarriers < 1) {
-    fprintf(stderr, "usage: pause_bench [threads 0..256] [budget_kib >= 1] [barriers >= 1]\n");
+  if (nthreads < 0 || nthreads > 256 || budget_kib < 0 || nbarriers < 1) {
+    fprintf(stderr, "usage: pause_bench [threads 0..256] [budget_kib >= 0] [barriers >= 1]\n");
     return 2;
   }
   uint64_t rng = 42;
@@ -102,14 +108,19 @@ int main(int argc, char **argv) {
     alaska_barrier_stats_t before, after;
     alaska_barrier_get_stats(&before);
     alaska_barrier_outcome_t o;
-    alaska_barrier_compact(budget, 0, 1, &o);
+    if (budget == 0) {
+      o = alaska_barrier_stop();
+      if (o == ALASKA_BARRIER_STOPPED) alaska_barrier_release();
+    } else {
+      alaska_barrier_compact(budget, 0, 1, &o);
+    }
     alaska_barrier_get_stats(&after);
     if (o != ALASKA_BARRIER_STOPPED) {
       gave_up++;
       continue;
     }
     uint64_t moved = after.bytes_moved - before.bytes_moved;
-    if (moved * 2 < budget) { /* heap compacted: make it sparse again */
+    if (budget && moved * 2 < budget) { /* heap compacted: make it sparse again */
       fragment(&rng);
       continue;
     }
