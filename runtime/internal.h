@@ -135,6 +135,7 @@ typedef struct page {
   uint8_t where;            /* enum page_where */
   uint8_t dirty;            /* free span: still committed; in use: may hold old data */
   uint32_t pinned;          /* objects in this page marked pin_forever */
+  uint32_t ids_bytes;       /* size of the slot->id map `ids` points at (0: none yet) */
   /* --- second cache line: written by other threads, and list/span bookkeeping --- */
   _Alignas(64) _Atomic(block_t *) remote_free; /* blocks freed by other threads */
   _Atomic(uint8_t) in_full;           /* on its owner's full list (remote free sets hint) */
@@ -154,7 +155,6 @@ extern uintptr_t alaska_heap_base;     /* 64 KiB aligned start of the heap regio
 extern uint64_t alaska_heap_reserve;   /* bytes reserved for the heap region */
 extern uint64_t alaska_heap_pages;     /* alaska_heap_reserve / ALASKA_PAGE_SIZE */
 extern page_t *alaska_pages;           /* descriptor array, alaska_heap_pages entries */
-extern uint32_t *alaska_slot_id_base;  /* slot->id maps, ALASKA_SLOTS_PER_PAGE_MAX per page */
 extern page_t alaska_empty_page;       /* sentinel current page: never has free blocks */
 
 static inline int heap_contains(const void *raw) {
@@ -167,9 +167,6 @@ static inline page_t *page_of(const void *raw) { return &alaska_pages[page_index
 static inline size_t page_index(const page_t *pg) { return (size_t)(pg - alaska_pages); }
 static inline uintptr_t page_start(const page_t *pg) {
   return alaska_heap_base + (page_index(pg) << ALASKA_PAGE_SHIFT);
-}
-static inline uint32_t *slot_ids_of_index(size_t index) {
-  return alaska_slot_id_base + index * ALASKA_SLOTS_PER_PAGE_MAX;
 }
 /* Small pages only (fields set by page_init_small). */
 static inline uint32_t *slot_ids(const page_t *pg) { return pg->ids; }
@@ -202,6 +199,7 @@ void pool_free_span(page_t *head);            /* keeps it dirty; purges above th
 void pool_purge(void);                        /* madvise every dirty free span away */
 void pool_defer_purge(int defer);             /* hold purges back (one batch later) */
 void page_init_small(page_t *pg, unsigned cls);
+void ids_map_release(page_t *pg);             /* give a free page's slot map back */
 size_t page_collect_remote(page_t *pg);        /* owner: move remote frees to local list */
 size_t pool_pages_in_use(void);               /* pages ever handed out (pool bump) */
 

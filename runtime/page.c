@@ -20,7 +20,6 @@
 
 uintptr_t alaska_heap_base;
 page_t *alaska_pages;
-uint32_t *alaska_slot_id_base;
 page_t alaska_empty_page; /* kind PAGE_UNUSED, no free blocks, used as "no current page" */
 
 static size_t pool_bump = 0;         /* pages [0, pool_bump) have been handed out once */
@@ -38,16 +37,13 @@ void heap_region_init(void) {
     uint64_t pages = size >> ALASKA_PAGE_SHIFT;
     void *mem = os_reserve(size + ALASKA_PAGE_SIZE);
     void *desc = mem ? os_reserve(pages * sizeof(page_t)) : NULL;
-    void *ids = desc ? os_reserve(pages * ALASKA_SLOTS_PER_PAGE_MAX * sizeof(uint32_t)) : NULL;
-    if (ids) {
+    if (desc) {
       alaska_pages = desc;
-      alaska_slot_id_base = ids;
       alaska_heap_pages = pages;
       alaska_heap_base = ((uintptr_t)mem + ALASKA_PAGE_SIZE - 1) & ~(uintptr_t)(ALASKA_PAGE_SIZE - 1);
       alaska_heap_reserve = size;
       return;
     }
-    if (desc) os_unmap(desc, pages * sizeof(page_t));
     if (mem) os_unmap(mem, size + ALASKA_PAGE_SIZE);
   }
   alaska_fatal("cannot reserve the heap region (even 4 GiB of address space, MAP_NORESERVE)");
@@ -175,7 +171,7 @@ void pool_purge(void) {
     todo = s->next;
     size_t n = s->span_pages;
     os_release((void *)page_start(s), n << ALASKA_PAGE_SHIFT);
-    os_release(slot_ids_of_index(page_index(s)), n * ALASKA_SLOTS_PER_PAGE_MAX * sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++) ids_map_release(&s[i]);
     dirty_pages -= n;
     alaska_stat_committed_pages -= n;
     alaska_stat_pages_released += n;
@@ -184,11 +180,69 @@ void pool_purge(void) {
   }
 }
 
+/* ---- slot->id maps ---------------------------------------------------------------------
+ * Each small page points at a map of exactly the size its class needs (4 bytes per slot,
+ * rounded up to a power of two >= 64 B), carved from 1 MiB mmap'd chunks and recycled
+ * through per-size free lists. Dense maps keep the map writes of halloc on few cache lines
+ * and OS pages (a fixed 16 KiB-per-page layout put every map on its own OS page). A page
+ * keeps its map while free and reuses it when its next class fits; purging a free page
+ * gives its map back to the free lists (and the OS pages of maps >= 4 KiB to the OS).
+ * Callers hold alaska_heap_lock. */
+#define IDS_MIN_SHIFT 6
+#define IDS_BINS 9 /* 64 B .. 16 KiB */
+static uint32_t *ids_free[IDS_BINS];
+static char *ids_chunk, *ids_chunk_end;
+
+static unsigned ids_bin(uint32_t bytes) {
+  unsigned b = 0;
+  while ((1u << (IDS_MIN_SHIFT + b)) < bytes) b++;
+  return b;
+}
+
+static uint32_t *ids_alloc(unsigned bin) {
+  uint32_t *m = ids_free[bin];
+  if (m) {
+    ids_free[bin] = *(uint32_t **)m;
+    return m;
+  }
+  size_t bytes = (size_t)1 << (IDS_MIN_SHIFT + bin);
+  size_t align = bytes < 4096 ? bytes : 4096; /* big maps on whole OS pages: releasable */
+  ids_chunk = (char *)(((uintptr_t)ids_chunk + align - 1) & ~(uintptr_t)(align - 1));
+  if (!ids_chunk || (size_t)(ids_chunk_end - ids_chunk) < bytes) {
+    ids_chunk = os_reserve(1 << 20);
+    if (!ids_chunk) alaska_fatal("out of memory for slot maps");
+    ids_chunk_end = ids_chunk + (1 << 20);
+  }
+  m = (uint32_t *)ids_chunk;
+  ids_chunk += bytes;
+  return m;
+}
+
+static void ids_put(uint32_t *m, uint32_t bytes) {
+  if (bytes >= 4096) os_release(m, bytes);
+  unsigned bin = ids_bin(bytes);
+  *(uint32_t **)m = ids_free[bin];
+  ids_free[bin] = m;
+}
+
+void ids_map_release(page_t *pg) {
+  if (pg->ids_bytes == 0) return;
+  ids_put(pg->ids, pg->ids_bytes);
+  pg->ids = NULL;
+  pg->ids_bytes = 0;
+}
+
 void page_init_small(page_t *pg, unsigned cls) {
   size_t bs = alaska_class_size(cls);
   pg->kind = PAGE_SMALL;
   pg->start = page_start(pg);
-  pg->ids = slot_ids_of_index(page_index(pg));
+  uint32_t need = (uint32_t)(ALASKA_PAGE_SIZE / bs) * sizeof(uint32_t);
+  unsigned bin = ids_bin(need);
+  if (pg->ids_bytes != (1u << (IDS_MIN_SHIFT + bin))) {
+    ids_map_release(pg);
+    pg->ids = ids_alloc(bin);
+    pg->ids_bytes = 1u << (IDS_MIN_SHIFT + bin);
+  }
   pg->size_class = (uint8_t)cls;
   pg->block_size = (uint32_t)bs;
   pg->capacity = (uint32_t)(ALASKA_PAGE_SIZE / bs);
