@@ -5,8 +5,8 @@
  * handles and never allocates) does two jobs on one timeline:
  *   - every ALASKA_TRACE_MS it appends a row to the ALASKA_TRACE file (trace.c);
  *   - once armed by alaska_module_init(), it reads live and committed bytes, asks the policy
- *     (defrag_policy.c) what to do, and runs alaska_barrier_compact() steps of
- *     ALASKA_DEFRAG_BUDGET bytes, sleeping between them as the policy says.
+ *     (defrag_policy.c) what to do, and runs compaction steps (stop the world, move at most
+ *     the policy's adaptive budget, release), sleeping between them as the policy says.
  * It sleeps on a condition variable, so an idle program pays one wake-up per second at most
  * (the policy backs off) — or per trace period when tracing.
  */
