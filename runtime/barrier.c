@@ -428,25 +428,22 @@ static void pin_handle_words(uintptr_t lo, uintptr_t hi) {
 
 /* The initiator's own pins: its callers' frames, plus callee-saved registers, which
  * __builtin_unwind_init forces into this frame (setjmp would mangle rbp). */
-__attribute__((noinline)) static void collect_pins(void) {
+__attribute__((noinline)) static int collect_pins(void) {
   __builtin_unwind_init();
   volatile uintptr_t marker = 0;
-  uintptr_t own_lo = (uintptr_t)&marker & ~(uintptr_t)7, own_hi = 0;
-  if (initiator && own_lo < initiator->stack_hi &&
-      own_lo >= initiator->stack_hi - initiator->stack_size)
-    own_hi = initiator->stack_hi;
-  size_t candidates = own_hi ? count_handle_words(own_lo, own_hi) : 0;
-  for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next) {
-    if (t == initiator) continue;
+  /* The initiator's ranges, like a stopped thread's (it may run on its signal stack). An
+   * unregistered initiator (the runtime's own threads) holds no handles. */
+  if (initiator &&
+      compute_scan_ranges(initiator, (uintptr_t)&marker) != ALASKA_ACK_STOPPED)
+    return 0;
+  size_t candidates = 0;
+  for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next)
     for (int r = 0; r < t->nranges; r++)
       candidates += count_handle_words(t->scan_lo[r], t->scan_hi[r]);
-  }
   pin_table_reset(candidates);
-  if (own_hi) pin_handle_words(own_lo, own_hi);
-  for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next) {
-    if (t == initiator) continue;
+  for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next)
     for (int r = 0; r < t->nranges; r++) pin_handle_words(t->scan_lo[r], t->scan_hi[r]);
-  }
+  return 1;
 }
 
 /* ---- stop / release ------------------------------------------------------------------- */
@@ -524,7 +521,12 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
     atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
     return outcome;
   }
-  collect_pins();
+  if (!collect_pins()) { /* the initiator itself runs on a stack we cannot bound */
+    release_locked(g);
+    alaska_threads_unlock();
+    atomic_fetch_add_explicit(&st_unscannable, 1, memory_order_relaxed);
+    return ALASKA_BARRIER_UNSCANNABLE;
+  }
   barrier_owned = 1;
   running_barrier++; /* RT_LEAVE in the heap's compaction must not poll or nest */
   return ALASKA_BARRIER_STOPPED;

@@ -272,6 +272,38 @@ static void test_altstack(void) {
   pthread_join(th, NULL);
 }
 
+/* ---- the initiator itself on its signal stack --------------------------------------- */
+
+static alaska_barrier_outcome_t initiator_outcome;
+static int initiator_saw_pin;
+static void initiate_from_handler(int sig) {
+  (void)sig;
+  initiator_outcome = stop_world();
+  if (initiator_outcome == ALASKA_BARRIER_STOPPED) {
+    initiator_saw_pin = alaska_barrier_is_pinned(3003, NULL);
+    alaska_barrier_release();
+  }
+}
+
+static void test_initiator_on_altstack(void) {
+  static char alt[65536];
+  stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt, .ss_flags = 0}, old;
+  sigaltstack(&ss, &old);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = initiate_from_handler;
+  sa.sa_flags = SA_ONSTACK;
+  sigaction(SIGUSR2, &sa, NULL);
+  volatile uint64_t on_main = fake_handle(3003);
+  raise(SIGUSR2);
+  (void)on_main;
+  CHECK(initiator_outcome == ALASKA_BARRIER_STOPPED, "initiator on altstack: outcome %d",
+        initiator_outcome);
+  CHECK(initiator_saw_pin, "the initiator's pins on its thread stack, seen from its altstack");
+  ss.ss_flags = SS_DISABLE;
+  sigaltstack(&ss, NULL);
+}
+
 /* ---- a coroutine stack cannot be bounded: the barrier gives up ------------------------ */
 
 static ucontext_t coro_ctx, coro_return;
@@ -405,6 +437,7 @@ int main(void) {
   test_busy();
   test_timeout();
   test_altstack();
+  test_initiator_on_altstack();
   test_coroutine();
   test_refusal();
   test_many_barriers();
