@@ -59,17 +59,19 @@ lines.append("`bench/pause/pause.c` built with `alaska-clang -O2`, run with `ALA
              "objects (busy: spinning; mixed: 200 us reading / 200 us sleeping); the workers then "
              "verify every object. %s repetitions per row. Pause = wall time of the call as the "
              "caller sees it; the runtime's own histogram (`p99_pause_us`, `max_pause_us` of "
-             "`ALASKA_STATS`) is shown next to it. Note: 8 threads on 2 cores are oversubscribed.\n" % a.reps)
-lines.append("| mode | live MiB to move | threads | p50 (us) | p99 (us) | max (us) | runtime p99 / max (us) | moved per barrier (MiB) | released per call (MiB) | verified |")
-lines.append("|---|---|---|---|---|---|---|---|---|---|")
+             "`ALASKA_STATS`) is shown next to it; a call whose barrier gave up (a thread did not stop "
+             "within the timeout) moves nothing but still counts in the caller's numbers. Note: 8 threads on 2 cores are oversubscribed.\n" % a.reps)
+lines.append("| mode | live MiB to move | threads | p50 (us) | p99 (us) | max (us) | runtime p99 / max (us) | barriers given up | moved per barrier (MiB) | released per call (MiB) | verified |")
+lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
 for mode, mib, t, kv in rows:
     st = kv["stats"]
     moved = "-"
     if st.get("bytes_moved") and st.get("barriers") and int(st["barriers"]) > 0:
         moved = "%.2f" % (int(st["bytes_moved"]) / int(st["barriers"]) / 1048576.0)
-    lines.append("| %s | %s | %s | %s | %s | %s | %s / %s | %s | %s | %s |" % (
+    lines.append("| %s | %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | %s |" % (
         mode, mib, t, kv.get("p50_us", "-"), kv.get("p99_us", "-"), kv.get("max_us", "-"),
-        st.get("p99_pause_us", st.get("pause_p99_us", "-")), st.get("max_pause_us", "-"), moved,
+        st.get("p99_pause_us", st.get("pause_p99_us", "-")), st.get("max_pause_us", "-"),
+        "%s / %s" % (st.get("barriers_given_up", "-"), a.reps), moved,
         kv.get("released_mib_avg", "-"), kv.get("result", "-")))
 target = [kv for mode, mib, t, kv in rows if mode == "busy" and mib == "1" and t == "8"]
 if target and "p99_us" in target[0]:
