@@ -519,3 +519,77 @@ EXPORT int alaska_vasprintf(char **strp, const char *fmt, va_list ap) {
   *(char **)xlate(strp) = buf;
   return finish(&s);
 }
+
+/* ---- v*scanf: every conversion's destination in the va_list is a (possibly handle)
+ * pointer. The destinations are translated and passed to the variadic scanf (extra
+ * arguments are evaluated and ignored, as C allows), so up to MAX_SCAN_ARGS conversions. */
+#define MAX_SCAN_ARGS 32
+
+/* Number of arguments the format consumes (assignment-suppressed and %% consume none;
+ * `*` widths do not exist in scanf). Returns -1 when there are too many. */
+static int scan_arg_count(const char *f) {
+  int n = 0;
+  while (*f) {
+    if (*f++ != '%') continue;
+    if (*f == '%') {
+      f++;
+      continue;
+    }
+    int suppressed = 0;
+    const char *q = f;
+    while (*q >= '0' && *q <= '9') q++;
+    if (*q == '$') f = q + 1; /* positional: still one argument per conversion */
+    if (*f == '*') suppressed = 1, f++;
+    while ((*f >= '0' && *f <= '9') || *f == 'm' || *f == '\'') f++;
+    while (*f && strchr("hlLqjzt", *f)) f++;
+    if (*f == '[') { /* scanset: ']' right after '[' or '[^' is part of the set */
+      f++;
+      if (*f == '^') f++;
+      if (*f == ']') f++;
+      while (*f && *f != ']') f++;
+    }
+    if (*f) f++;
+    if (!suppressed) n++;
+  }
+  return n <= MAX_SCAN_ARGS ? n : -1;
+}
+
+enum scan_source { SCAN_STRING, SCAN_FILE };
+
+static int scan_translated(enum scan_source kind, void *src, const char *fmt_handle,
+                           va_list ap) {
+  volatile uintptr_t pins[MAX_SCAN_ARGS + 3];
+  PIN(pins[MAX_SCAN_ARGS], ap);
+  ap = xlate(ap);
+  PIN(pins[MAX_SCAN_ARGS + 1], fmt_handle);
+  PIN(pins[MAX_SCAN_ARGS + 2], src);
+  const char *fmt = xlate(fmt_handle);
+  int n = scan_arg_count(fmt);
+  if (n < 0) {
+    fputs("alaska: v*scanf with more than 32 conversions is not supported\n", stderr);
+    abort();
+  }
+  void *p[MAX_SCAN_ARGS] = {0};
+  for (int i = 0; i < n; i++) {
+    void *h = va_arg(ap, void *);
+    PIN(pins[i], h);
+    p[i] = xlate(h);
+  }
+#define SCAN_ARGS                                                                          \
+  p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13],  \
+      p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25],  \
+      p[26], p[27], p[28], p[29], p[30], p[31]
+  if (kind == SCAN_STRING) return sscanf(xlate(src), fmt, SCAN_ARGS);
+  return fscanf((FILE *)src, fmt, SCAN_ARGS);
+#undef SCAN_ARGS
+}
+
+EXPORT int alaska_vsscanf(const char *str, const char *fmt, va_list ap) {
+  return scan_translated(SCAN_STRING, (void *)str, fmt, ap);
+}
+EXPORT int alaska_vfscanf(FILE *stream, const char *fmt, va_list ap) {
+  return scan_translated(SCAN_FILE, stream, fmt, ap);
+}
+EXPORT int alaska_vscanf(const char *fmt, va_list ap) {
+  return scan_translated(SCAN_FILE, stdin, fmt, ap);
+}

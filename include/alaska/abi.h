@@ -140,6 +140,9 @@ static inline void *alaska_translate_inline(const void *p) {
 #define ALASKA_RT_VSNPRINTF "alaska_vsnprintf"
 #define ALASKA_RT_VASPRINTF "alaska_vasprintf"
 #define ALASKA_RT_VDPRINTF "alaska_vdprintf"
+#define ALASKA_RT_VSSCANF "alaska_vsscanf"
+#define ALASKA_RT_VFSCANF "alaska_vfscanf"
+#define ALASKA_RT_VSCANF "alaska_vscanf"
 
 /* Word placed right before the entry of every function compiled by Alaska (LLVM prefix
  * data). An indirect call reads the 8 bytes before its target: equal -> the callee takes
