@@ -29,8 +29,11 @@ cat > "$work/t.cpp" <<'CXX'
 #include <cstdio>
 #include <map>
 #include <string>
-int main() { auto *s = new std::string("installed alaska-clang++ works"); std::puts(s->c_str());
-  delete s; return 0; }
+int main() { std::map<int, std::string> m;   // rb-tree nodes: needs the installed libalaska_cxx.a
+  for (int i = 0; i < 100; i++) m[i % 10] += "x";
+  auto *s = new std::string("installed alaska-clang++ works");
+  if (m.size() != 10 || m[3].size() != 10) return 1;
+  std::puts(s->c_str()); delete s; return 0; }
 CXX
 status=0
 for pair in "alaska-clang t.c" "alaska-clang++ t.cpp"; do
