@@ -54,6 +54,9 @@ programs = a.programs.split(",")
 if not os.path.exists(alaska_cc):
     sys.exit("overhead bench: %s not found (is the driver built?)" % alaska_cc)
 builds = {"native": (native_cc, []), "alaska": (alaska_cc, [])}
+if not a.no_variants:
+    # The same native code on mimalloc: how much of "alaska vs native" is just the allocator.
+    builds["native-mimalloc"] = (native_cc, ["-lmimalloc"])
 for v in a.flag_variant:
     name, flags = v.split(":", 1)
     builds[name] = (alaska_cc, shlex.split(flags))
@@ -61,13 +64,16 @@ configs = {name: (name, {}) for name in builds}
 for v in a.env_variant:
     name, envs = v.split(":", 1)
     configs[name] = ("alaska", dict(kv.split("=", 1) for kv in envs.split(",")))
+if "native-mimalloc" in configs:  # last column
+    configs["native-mimalloc"] = configs.pop("native-mimalloc")
 
 size_of = {}
 for name, (cc, extra) in builds.items():
     os.makedirs(os.path.join(out, name), exist_ok=True)
     for p in programs:
         exe = os.path.join(out, name, p)
-        cmd = ([] if cc == native_cc or os.access(cc, os.X_OK) else ["bash"]) + [cc] + cflags + extra + [os.path.join(src, p + ".c"), "-o", exe, "-lm"]
+        cmd = ([] if cc == native_cc or os.access(cc, os.X_OK) else ["bash"]) + [cc] + cflags + [
+            os.path.join(src, p + ".c"), "-o", exe, "-lm"] + extra
         r = subprocess.run(cmd, text=True, stderr=subprocess.PIPE)
         if r.returncode != 0:
             sys.exit("overhead bench: build failed: %s\n%s" % (" ".join(cmd), r.stderr))
@@ -100,6 +106,8 @@ med = lambda xs: statistics.median(xs)
 lines = ["## Run-time overhead: `alaska-clang %s` vs `clang-19 %s` (issue 4)\n" % (a.cflags, a.cflags)]
 cmdline = "bash bench/run-overhead.sh" + "".join(" " + shlex.quote(x) for x in sys.argv[3:] if x != "--no-doc")
 variants_note = []
+if "native-mimalloc" in configs:
+    variants_note.append("`native-mimalloc` = `clang-19 %s ... -lmimalloc` (allocator effect alone)" % a.cflags)
 for v in a.env_variant:
     variants_note.append("`%s` = the alaska binary run with `%s`" % tuple(v.split(":", 1)))
 for v in a.flag_variant:
