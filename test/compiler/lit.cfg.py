@@ -7,7 +7,7 @@ import lit.formats
 
 config.name = 'alaska-compiler'
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = ['.ll', '.c']
+config.suffixes = ['.ll', '.c', '.cpp']
 config.test_source_root = os.path.dirname(__file__)
 config.excludes = ['lit.cfg.py', 'lit.site.cfg.py.in', 'Inputs']
 
@@ -18,5 +18,7 @@ llvm = config.llvm_bin
 config.substitutions.append(('%opt', '%s/opt -load-pass-plugin %s' % (llvm, config.alaska_plugin)))
 config.substitutions.append(('%clang', '%s/clang -fpass-plugin=%s -I%s' %
                              (llvm, config.alaska_plugin, config.alaska_include)))
+config.substitutions.append(('%clangxx', '%s/clang++ -fpass-plugin=%s -include %s' %
+                             (llvm, config.alaska_plugin, config.alaska_cxx_prelude)))
 config.substitutions.append(('%plugin', config.alaska_plugin))
 config.environment['PATH'] = os.pathsep.join([llvm, config.environment.get('PATH', '')])
