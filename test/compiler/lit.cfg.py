@@ -16,9 +16,10 @@ if not os.path.exists(config.alaska_plugin):
 
 llvm = config.llvm_bin
 config.substitutions.append(('%opt', '%s/opt -load-pass-plugin %s' % (llvm, config.alaska_plugin)))
-config.substitutions.append(('%clang', '%s/clang -fpass-plugin=%s -I%s' %
-                             (llvm, config.alaska_plugin, config.alaska_include)))
 config.substitutions.append(('%clangxx', '%s/clang++ -fpass-plugin=%s -include %s' %
                              (llvm, config.alaska_plugin, config.alaska_cxx_prelude)))
+# after %clangxx: lit substitutes in order and %clang is a prefix of it
+config.substitutions.append(('%clang', '%s/clang -fpass-plugin=%s -I%s' %
+                             (llvm, config.alaska_plugin, config.alaska_include)))
 config.substitutions.append(('%plugin', config.alaska_plugin))
 config.environment['PATH'] = os.pathsep.join([llvm, config.environment.get('PATH', '')])
