@@ -55,6 +55,7 @@ private:
   Value *translateAt(Value *V, Instruction *Before);
   bool tryPhiWeb(PHINode *P);
   void translateOperand(Instruction *I, unsigned OpIdx);
+  void keepFrameDuringCall(Instruction *I);
 };
 
 Value *FunctionTranslator::translateAt(Value *V, Instruction *Before) {
@@ -243,14 +244,18 @@ void FunctionTranslator::translateOperand(Instruction *I, unsigned OpIdx) {
   if (T == V) return;
   I->setOperand(OpIdx, T);
   Changed = true;
-  // The callee receives a translated address: the caller's frame (and its pin slots) must
-  // stay alive during the call, so no sibling call.
-  if (auto *CI = dyn_cast<CallInst>(I)) {
-    if (CI->isMustTailCall())
-      fail(M, "alaska: musttail call in '" + F.getName() + "' passes a translated pointer");
-    else
-      CI->setTailCallKind(CallInst::TCK_None);
-  }
+  keepFrameDuringCall(I);
+}
+
+// A callee that receives a translated address must run while the caller's frame (and its
+// pin slots) is alive: no sibling call.
+void FunctionTranslator::keepFrameDuringCall(Instruction *I) {
+  auto *CI = dyn_cast<CallInst>(I);
+  if (!CI) return;
+  if (CI->isMustTailCall())
+    fail(M, "alaska: musttail call in '" + F.getName() + "' passes a translated pointer");
+  else
+    CI->setTailCallKind(CallInst::TCK_None);
 }
 
 // Intrinsics that take pointers but never dereference them.
@@ -331,6 +336,8 @@ bool FunctionTranslator::run() {
   for (CallInst *E : Escapes) {
     Value *V = E->getArgOperand(0);
     Value *T = translatedAddress(V, E);
+    if (T != V)
+      for (User *U : E->users()) keepFrameDuringCall(cast<Instruction>(U));
     E->replaceAllUsesWith(T);
     E->eraseFromParent();
     Changed = true;

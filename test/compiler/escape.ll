@@ -206,3 +206,15 @@ define i32 @opaque_back(i32 %k) {
   %y = load i8, ptr %e
   ret i32 %x
 }
+
+; A call handing a translated pointer to uncompiled code loses `tail`: the caller's frame
+; and its pin slots must outlive the call. A call that needs no translation keeps it.
+; XL-LABEL: define i64 @tail_escape(
+; XL: %n = call i64 @strlen(ptr %p.tr)
+; XL: %m = tail call i64 @strlen(ptr @fmt)
+define i64 @tail_escape(ptr %p) {
+  %n = tail call i64 @strlen(ptr %p)
+  %m = tail call i64 @strlen(ptr @fmt)
+  %s = add i64 %n, %m
+  ret i64 %s
+}
