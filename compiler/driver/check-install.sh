@@ -14,10 +14,16 @@ meson setup "$work/build" "$src" --prefix="$prefix" >/dev/null
 meson compile -C "$work/build" -j 2 >/dev/null
 meson install -C "$work/build" >/dev/null
 mv "$work/build" "$work/build.hidden"   # installed drivers must not need the build tree
-if grep -l -e "$src" -e "$work/build" "$prefix/bin/alaska-clang" "$prefix/bin/alaska-clang++"; then
-  echo "alaska: check-install: an installed driver refers to the source or build tree" >&2
-  exit 1
-fi
+# Every Alaska path baked into an installed driver must lie in the prefix.
+for d in alaska-clang alaska-clang++; do
+  for var in plugin runtime_libdir cxx_prelude cxx_support_lib; do
+    value="$(sed -n "s/^$var='\(.*\)'\$/\1/p" "$prefix/bin/$d")"
+    case "$value" in
+      "$prefix"/*) ;;
+      *) echo "alaska: check-install: $d: $var='$value' is not under $prefix" >&2; exit 1 ;;
+    esac
+  done
+done
 
 cat > "$work/t.c" <<'C'
 #include <stdio.h>
