@@ -29,8 +29,6 @@
 #include "stats.h"
 #include "threads.h"
 
-#pragma weak alaska_heap_compact
-
 /* ---- configuration ------------------------------------------------------------------- */
 
 #define DEFAULT_TIMEOUT_US 5000
@@ -579,11 +577,8 @@ size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
   }
   /* Every other thread is stopped: the heap's counters are ours to read. */
   uint64_t objects_before = alaska_stat_objects_moved, bytes_before = alaska_stat_bytes_moved;
-  /* Weak until compact.c is in the build: without it the barrier runs and nothing moves. */
-  size_t released = alaska_heap_compact
-                        ? alaska_heap_compact(budget, alaska_barrier_is_pinned, NULL,
-                                              move_everything)
-                        : 0;
+  size_t released =
+      alaska_heap_compact(budget, alaska_barrier_is_pinned, NULL, move_everything);
   alaska_barrier_note_moves(alaska_stat_objects_moved - objects_before,
                             alaska_stat_bytes_moved - bytes_before);
   alaska_barrier_release();

@@ -22,7 +22,6 @@ typedef enum alaska_barrier_outcome {
   ALASKA_BARRIER_BUSY = 1,        /* a thread was inside the runtime */
   ALASKA_BARRIER_TIMEOUT = 2,     /* a thread did not answer in time (signal blocked?) */
   ALASKA_BARRIER_UNSCANNABLE = 3, /* a thread runs on a stack we cannot bound */
-  ALASKA_BARRIER_NESTED = 4,      /* called from inside a barrier handler: refused */
 } alaska_barrier_outcome_t;
 
 /* Reads ALASKA_SIGNAL / ALASKA_BARRIER_TIMEOUT_US and installs the signal handler.
