@@ -7,6 +7,8 @@
  *                       interpose malloc/free when linked (Debian builds them that way)
  * Compiled with the plain C compiler (not alaska-clang): this measures the allocator, and
  * the Alaska variant pays one out-of-line alaska_translate per access, as issue 3 asks.
+ * (Its raw addresses are not pinned, so it must not run with ALASKA_STRESS=1; the
+ * defragmentation service is not armed for code the pass did not compile.)
  *
  * Workloads (select with argv[1]):
  *   churn  [ops] [slots]          single thread: a working set of `slots` slots; each op picks
