@@ -110,6 +110,10 @@ def main():
     if not args.src and not args.make:
         fail("need --src or --make")
     opts = args.opt or ["-O2"]
+    # make runs in a copy of the tree: a relative compiler path would not resolve there.
+    for attr in ("alaska_cc", "native_cc"):
+        if os.sep in getattr(args, attr):
+            setattr(args, attr, os.path.abspath(getattr(args, attr)))
     required_stats = ["halloc"] + args.require_stat
 
     workdir = os.path.join(args.outdir, args.name)
