@@ -84,14 +84,14 @@ def tail(data, n=600):
     return text[-n:]
 
 
-def native_key(src, native_cc):
+def native_key(src, native_cc, flags):
     with open(src, "rb") as f:
         content = f.read()
-    return hashlib.sha1(content + repr((native_cc, FLAGS, LIBS)).encode()).hexdigest()
+    return hashlib.sha1(content + repr((native_cc, flags, LIBS)).encode()).hexdigest()
 
 
-def build_and_run(compiler, src, exe, timeout, env, compile_timeout):
-    code, out, err = run([compiler] + FLAGS + [src, "-o", exe] + LIBS, compile_timeout)
+def build_and_run(compiler, src, exe, timeout, env, compile_timeout, flags):
+    code, out, err = run([compiler] + flags + [src, "-o", exe] + LIBS, compile_timeout)
     if code != 0:
         return {"stage": "compile", "exit": code, "stdout": "", "detail": tail(err)}
     code, out, err = run([exe], timeout, env=env, cwd=os.path.dirname(exe))
@@ -102,18 +102,19 @@ def build_and_run(compiler, src, exe, timeout, env, compile_timeout):
 def one(name, src, args, native_cache):
     outdir = os.path.join(args.workdir, "out", name)
     os.makedirs(outdir, exist_ok=True)
-    key = native_key(src, args.native_cc)
+    flags = FLAGS + args.flag
+    key = native_key(src, args.native_cc, flags)
     native = native_cache.get(key)
     if native is None:
         native = build_and_run(args.native_cc, src, os.path.join(outdir, "native"),
-                               args.timeout, None, args.compile_timeout)
+                               args.timeout, None, args.compile_timeout, flags)
         native["key"] = key
     if native["stage"] != "run" or native["exit"] != 0:
         return name, "native-failure", native, None, f"native {native['stage']} " \
                                                      f"{describe_exit(native['exit'])}"
     env = dict(os.environ)
     alaska = build_and_run(args.alaska_cc, src, os.path.join(outdir, "alaska"),
-                           args.timeout, env, args.compile_timeout)
+                           args.timeout, env, args.compile_timeout, flags)
     if alaska["stage"] == "compile":
         return name, "failed", native, alaska, f"alaska compile failed: {alaska['detail']}"
     if alaska["exit"] != 0:
@@ -124,7 +125,7 @@ def one(name, src, args, native_cache):
         # if the native build itself prints something else on a second run, the output is
         # not comparable and the exit status decides.
         again = build_and_run(args.native_cc, src, os.path.join(outdir, "native"),
-                              args.timeout, None, args.compile_timeout)
+                              args.timeout, None, args.compile_timeout, flags)
         if again["stage"] == "run" and again["exit"] == 0 and again["stdout"] == native["stdout"]:
             return name, "failed", native, alaska, "stdout differs from the native build"
         return name, "passed", native, alaska, "nondeterministic output: exit status compared"
@@ -140,6 +141,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=20.0, help="per run, seconds")
     ap.add_argument("--compile-timeout", type=float, default=120.0)
+    ap.add_argument("--flag", action="append", default=[],
+                    help="extra compiler flag for both builds, after the standard ones "
+                         "(e.g. --flag=-g, --flag=-O0 to override -O2)")
     ap.add_argument("--only", help="regular expression selecting test names (debugging)")
     ap.add_argument("--native-cache", help="native results cache (JSON) to read and update; "
                     "default WORKDIR/native-cache.json. Keyed by source, compiler and flags, "
