@@ -462,6 +462,17 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
   uint32_t g = gen_counter;
   pid_t pid = getpid(), my_tid = (pid_t)syscall(SYS_gettid);
   initiator = NULL;
+  /* A thread that has not taken a barrier signal sent longer than a timeout ago has it
+   * blocked (or cannot run): give up before stopping anyone, so that such a thread costs
+   * one timeout, not one per attempt, with everybody else stopped. */
+  uint64_t now_ns = (uint64_t)stop_started.tv_sec * 1000000000ull + (uint64_t)stop_started.tv_nsec;
+  for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next)
+    if (t->tid != my_tid && atomic_load(&t->signals_taken) != atomic_load(&t->signals_sent) &&
+        now_ns - t->signal_sent_ns > barrier_timeout_ns) {
+      alaska_threads_unlock();
+      atomic_fetch_add_explicit(&st_timeout, 1, memory_order_relaxed);
+      return ALASKA_BARRIER_TIMEOUT;
+    }
   atomic_store(&active_gen, g); /* seq_cst: see the handler */
   atomic_fetch_or_explicit(&alaska_barrier_requested, REQ_BARRIER, memory_order_release);
 
@@ -476,6 +487,7 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
     } else if (atomic_load(&t->signals_taken) != atomic_load(&t->signals_sent)) {
       expected++; /* an earlier signal is still pending: it will answer this generation */
     } else if (syscall(SYS_tgkill, pid, t->tid, barrier_signo) == 0) {
+      t->signal_sent_ns = now_ns;
       atomic_fetch_add(&t->signals_sent, 1);
       expected++;
     } else if (errno == ESRCH) {

@@ -49,6 +49,7 @@ typedef struct alaska_thread {
    * other is queued, so a thread that blocks the signal holds at most one in the kernel's
    * real-time signal queue (a per-user limit shared by every process). */
   _Atomic uint64_t signals_sent, signals_taken;
+  uint64_t signal_sent_ns; /* CLOCK_MONOTONIC time of the last one sent (initiator only) */
   int nranges;
   uintptr_t scan_lo[ALASKA_MAX_SCAN_RANGES], scan_hi[ALASKA_MAX_SCAN_RANGES];
 } alaska_thread_t;

@@ -202,11 +202,15 @@ static void test_timeout(void) {
   CHECK(took < 1000, "gave up in %.1f ms", took);
   alaska_barrier_get_stats(&after);
   CHECK(after.gave_up_timeout == before.gave_up_timeout + 1, "timeout counted");
-  /* More give-ups: the blocked thread must not accumulate queued real-time signals. */
+  /* More give-ups: the blocked thread must not accumulate queued real-time signals, and
+   * once its signal has been pending for a timeout, barriers give up without waiting. */
+  t0 = now_ms();
   for (int i = 0; i < 10; i++) {
     o = alaska_barrier_stop();
     CHECK(o == ALASKA_BARRIER_TIMEOUT, "repeat %d: outcome %d", i, o);
   }
+  took = now_ms() - t0;
+  CHECK(took < 5.0, "10 repeated give-ups took %.2f ms (each should not wait)", took);
   uint64_t sent = 0;
   alaska_threads_lock();
   for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next)
