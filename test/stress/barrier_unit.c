@@ -210,7 +210,7 @@ static void test_timeout(void) {
     CHECK(o == ALASKA_BARRIER_TIMEOUT, "repeat %d: outcome %d", i, o);
   }
   took = now_ms() - t0;
-  CHECK(took < 5.0, "10 repeated give-ups took %.2f ms (each should not wait)", took);
+  CHECK(took < 25.0, "10 repeated give-ups took %.2f ms (waiting would take >= 50)", took);
   uint64_t sent = 0;
   alaska_threads_lock();
   for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next)
