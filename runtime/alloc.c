@@ -140,8 +140,9 @@ static inline size_t raw_free(cache_t *c, resolved_t *r) {
       __atomic_fetch_sub(&pg->pinned, 1, __ATOMIC_RELAXED);
       *sid &= ~PIN_BIT;
     }
+    size_t block_size = pg->block_size;
     small_block_free(c, pg, (block_t *)r->raw);
-    return pg->block_size;
+    return block_size;
   }
   size_t sz = pg->large_size;
   large_free(pg);
@@ -270,11 +271,12 @@ void hfree(void *p) {
          * path, which keeps the page's pin count. */
         if (likely(id != 0 && pg->pinned == 0 && slot_aligned(pg, raw))) {
           *table_entry(id) = ALASKA_POISON_BASE;
+          uint32_t block_size = pg->block_size; /* pg may be reused once the block is out */
           small_block_free(c, pg, (block_t *)raw);
           if (unlikely(c->id_count == ALASKA_ID_CACHE)) id_spill(c, ALASKA_ID_CACHE / 2);
           c->ids[c->id_count++] = id;
           c->n_free++;
-          c->live_bytes -= pg->block_size;
+          c->live_bytes -= block_size;
           RT_LEAVE();
           return;
         }
@@ -383,14 +385,15 @@ void *alaska_translate(void *p) {
 char *alaska_strdup(const char *s) { return alaska_strndup(s, (size_t)-1); }
 
 char *alaska_strndup(const char *s, size_t n) {
-  const char *src = alaska_translate((void *)s);
-  size_t len = strnlen(src, n);
+  RT_ENTER(); /* no barrier between the translations and the copy */
+  size_t len = strnlen(alaska_translate((void *)s), n);
   char *h = halloc(len + 1);
-  if (!h) return NULL;
-  char *dst = alaska_translate(h);
-  src = alaska_translate((void *)s); /* no move can happen here, but stay obviously right */
-  memcpy(dst, src, len);
-  dst[len] = 0;
+  if (h) {
+    char *dst = alaska_translate(h);
+    memcpy(dst, alaska_translate((void *)s), len);
+    dst[len] = 0;
+  }
+  RT_LEAVE();
   return h;
 }
 
@@ -401,10 +404,10 @@ int alaska_posix_memalign(void **out, size_t align, size_t size) {
   int saved = errno;
   RT_ENTER();
   void *h = alaska_alloc_aligned(size, align, 0);
+  if (h) *(void **)alaska_translate(out) = h;
   RT_LEAVE();
   if (!h) return ENOMEM;
   errno = saved;
-  *(void **)alaska_translate(out) = h;
   return 0;
 }
 

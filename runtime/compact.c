@@ -33,6 +33,7 @@ static void gather(page_t *pg, cache_t *owner, void *arg) {
   compact_ctx_t *cx = arg;
   if (pg->kind != PAGE_SMALL || cx->count == cx->cap) return;
   page_collect_remote(pg); /* owners are stopped: their remote frees are ours to settle */
+  if (page_has_free(pg)) cache_unfull_page(pg); /* full pages that regained blocks */
   cx->pages[cx->count++] = pg;
 }
 

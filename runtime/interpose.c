@@ -62,6 +62,7 @@ void free(void *p) {
 void *realloc(void *p, size_t n) {
   if (alaska_is_handle(p)) return hrealloc(p, n);
   if (p == NULL || !heap_contains(p)) return __libc_realloc(p, n);
+  RT_ENTER(); /* the copy below reads the object at p: no barrier in between */
   uint32_t off;
   uint32_t id = alaska_handle_of_raw(p, &off);
   if (id == 0 || off != 0) {
@@ -70,15 +71,13 @@ void *realloc(void *p, size_t n) {
     alaska_fatal_end(" (inside the Alaska heap but not the start of a live object)");
   }
   void *h = alaska_make_handle(id, 0);
-  if (n == 0) {
-    hfree(h);
-    return NULL;
+  void *fresh = NULL;
+  if (n != 0 && (fresh = __libc_malloc(n)) != NULL) {
+    size_t old = alaska_usable_size(h);
+    memcpy(fresh, p, old < n ? old : n);
   }
-  void *fresh = __libc_malloc(n);
-  if (!fresh) return NULL;
-  size_t old = alaska_usable_size(h);
-  memcpy(fresh, p, old < n ? old : n);
-  hfree(h);
+  if (n == 0 || fresh) hfree(h); /* realloc(p, 0) frees; a failed realloc keeps p */
+  RT_LEAVE();
   return fresh;
 }
 
