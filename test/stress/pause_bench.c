@@ -117,6 +117,8 @@ int main(int argc, char **argv) {
     alaska_barrier_get_stats(&after);
     if (o != ALASKA_BARRIER_STOPPED) {
       gave_up++;
+      struct timespec backoff = {0, 1000000}; /* as the defragmenter does: retry later */
+      nanosleep(&backoff, NULL);
       continue;
     }
     uint64_t moved = after.bytes_moved - before.bytes_moved;
