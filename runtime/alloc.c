@@ -45,7 +45,10 @@ static inline void small_block_free(cache_t *c, page_t *pg, block_t *b) {
     b->next = pg->local_free;
     pg->local_free = b;
     pg->used--;
-    if (unlikely(pg->where != WHERE_CURRENT)) cache_page_not_full(c, pg);
+    /* Only a full page (back to the partial queue) or an empty one (back to the pool)
+     * needs list work; a partial page just gained a block. */
+    if (unlikely(pg->where != WHERE_CURRENT) && (pg->where == WHERE_FULL || pg->used == 0))
+      cache_page_not_full(c, pg);
     return;
   }
   block_t *old = atomic_load_explicit(&pg->remote_free, memory_order_relaxed);
