@@ -174,7 +174,8 @@ void Escaper::escapeIndirect(CallBase *CB) {
     CI->moveBefore(ThenTerm);
     if (!CI->getType()->isVoidTy()) {
       PHINode *Phi = PHINode::Create(CI->getType(), 2, CI->getName() + ".merged");
-      Phi->insertBefore(ThenTerm->getSuccessor(0)->getFirstNonPHI());
+      BasicBlock *Tail = ThenTerm->getSuccessor(0);
+      Phi->insertInto(Tail, Tail->getFirstNonPHIIt()); // keeps debug records off the phi
       CI->replaceAllUsesWith(Phi);
       Phi->addIncoming(CI, CI->getParent());
       Phi->addIncoming(Escaped, Escaped->getParent());

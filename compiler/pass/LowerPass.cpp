@@ -51,8 +51,9 @@ static void lowerOne(CallInst *CI, bool Pinned) {
                                        "alaska.base");
   Value *Raw = B.CreateAdd(Base, B.CreateAnd(HI, B.getInt64(ALASKA_OFFSET_MASK)), "alaska.raw");
   Value *RawPtr = B.CreateIntToPtr(Raw, CI->getType());
-  B.SetInsertPoint(CI);
-  PHINode *Phi = B.CreatePHI(CI->getType(), 2);
+  BasicBlock *Tail = CI->getParent();
+  PHINode *Phi = PHINode::Create(CI->getType(), 2);
+  Phi->insertInto(Tail, Tail->getFirstNonPHIIt()); // debug records stay on the next instr
   Phi->addIncoming(H, Head);
   Phi->addIncoming(RawPtr, SlowTerm->getParent());
   Phi->takeName(CI);

@@ -23,61 +23,75 @@ namespace alaska {
 namespace {
 
 // Which original arguments the runtime function receives, in order.
+// Sig: the runtime function's C signature, return type first: p = pointer, z = size_t,
+// i = int, v = void (e.g. "pzz" = void *(size_t, size_t)).
 struct Replacement {
   const char *From;
   const char *To;
   std::initializer_list<int> Args;
+  const char *Sig;
 };
 
 const Replacement Replacements[] = {
-    {"malloc", ALASKA_RT_MALLOC, {0}},
-    {"calloc", ALASKA_RT_CALLOC, {0, 1}},
-    {"realloc", ALASKA_RT_REALLOC, {0, 1}},
-    {"free", ALASKA_RT_FREE, {0}},
-    {"cfree", ALASKA_RT_FREE, {0}},
-    {"malloc_usable_size", ALASKA_RT_USABLE_SIZE, {0}},
-    {"strdup", ALASKA_RT_STRDUP, {0}},
-    {"__strdup", ALASKA_RT_STRDUP, {0}},
-    {"strndup", ALASKA_RT_STRNDUP, {0, 1}},
-    {"__strndup", ALASKA_RT_STRNDUP, {0, 1}},
-    {"posix_memalign", ALASKA_RT_POSIX_MEMALIGN, {0, 1, 2}},
-    {"aligned_alloc", ALASKA_RT_ALIGNED_ALLOC, {0, 1}},
-    {"memalign", ALASKA_RT_MEMALIGN, {0, 1}},
-    {"reallocarray", ALASKA_RT_REALLOCARRAY, {0, 1, 2}},
+    {"malloc", ALASKA_RT_MALLOC, {0}, "pz"},
+    {"calloc", ALASKA_RT_CALLOC, {0, 1}, "pzz"},
+    {"realloc", ALASKA_RT_REALLOC, {0, 1}, "ppz"},
+    {"free", ALASKA_RT_FREE, {0}, "vp"},
+    {"cfree", ALASKA_RT_FREE, {0}, "vp"},
+    {"malloc_usable_size", ALASKA_RT_USABLE_SIZE, {0}, "zp"},
+    {"strdup", ALASKA_RT_STRDUP, {0}, "pp"},
+    {"__strdup", ALASKA_RT_STRDUP, {0}, "pp"},
+    {"strndup", ALASKA_RT_STRNDUP, {0, 1}, "ppz"},
+    {"__strndup", ALASKA_RT_STRNDUP, {0, 1}, "ppz"},
+    {"posix_memalign", ALASKA_RT_POSIX_MEMALIGN, {0, 1, 2}, "ipzz"},
+    {"aligned_alloc", ALASKA_RT_ALIGNED_ALLOC, {0, 1}, "pzz"},
+    {"memalign", ALASKA_RT_MEMALIGN, {0, 1}, "pzz"},
+    {"reallocarray", ALASKA_RT_REALLOCARRAY, {0, 1, 2}, "ppzz"},
     // operator new / new[] (plain, nothrow, aligned, aligned nothrow)
-    {"_Znwm", ALASKA_RT_NEW, {0}},
-    {"_Znam", ALASKA_RT_NEW, {0}},
-    {"_ZnwmRKSt9nothrow_t", ALASKA_RT_NEW_NOTHROW, {0}},
-    {"_ZnamRKSt9nothrow_t", ALASKA_RT_NEW_NOTHROW, {0}},
-    {"_ZnwmSt11align_val_t", ALASKA_RT_NEW_ALIGNED, {0, 1}},
-    {"_ZnamSt11align_val_t", ALASKA_RT_NEW_ALIGNED, {0, 1}},
-    {"_ZnwmSt11align_val_tRKSt9nothrow_t", ALASKA_RT_NEW_ALIGNED_NOTHROW, {0, 1}},
-    {"_ZnamSt11align_val_tRKSt9nothrow_t", ALASKA_RT_NEW_ALIGNED_NOTHROW, {0, 1}},
+    {"_Znwm", ALASKA_RT_NEW, {0}, "pz"},
+    {"_Znam", ALASKA_RT_NEW, {0}, "pz"},
+    {"_ZnwmRKSt9nothrow_t", ALASKA_RT_NEW_NOTHROW, {0}, "pz"},
+    {"_ZnamRKSt9nothrow_t", ALASKA_RT_NEW_NOTHROW, {0}, "pz"},
+    {"_ZnwmSt11align_val_t", ALASKA_RT_NEW_ALIGNED, {0, 1}, "pzz"},
+    {"_ZnamSt11align_val_t", ALASKA_RT_NEW_ALIGNED, {0, 1}, "pzz"},
+    {"_ZnwmSt11align_val_tRKSt9nothrow_t", ALASKA_RT_NEW_ALIGNED_NOTHROW, {0, 1}, "pzz"},
+    {"_ZnamSt11align_val_tRKSt9nothrow_t", ALASKA_RT_NEW_ALIGNED_NOTHROW, {0, 1}, "pzz"},
     // operator delete / delete[] (plain, sized, aligned, sized aligned, nothrow variants)
-    {"_ZdlPv", ALASKA_RT_FREE, {0}},
-    {"_ZdaPv", ALASKA_RT_FREE, {0}},
-    {"_ZdlPvm", ALASKA_RT_FREE, {0}},
-    {"_ZdaPvm", ALASKA_RT_FREE, {0}},
-    {"_ZdlPvSt11align_val_t", ALASKA_RT_FREE, {0}},
-    {"_ZdaPvSt11align_val_t", ALASKA_RT_FREE, {0}},
-    {"_ZdlPvmSt11align_val_t", ALASKA_RT_FREE, {0}},
-    {"_ZdaPvmSt11align_val_t", ALASKA_RT_FREE, {0}},
-    {"_ZdlPvRKSt9nothrow_t", ALASKA_RT_FREE, {0}},
-    {"_ZdaPvRKSt9nothrow_t", ALASKA_RT_FREE, {0}},
-    {"_ZdlPvSt11align_val_tRKSt9nothrow_t", ALASKA_RT_FREE, {0}},
-    {"_ZdaPvSt11align_val_tRKSt9nothrow_t", ALASKA_RT_FREE, {0}},
+    {"_ZdlPv", ALASKA_RT_FREE, {0}, "vp"},
+    {"_ZdaPv", ALASKA_RT_FREE, {0}, "vp"},
+    {"_ZdlPvm", ALASKA_RT_FREE, {0}, "vp"},
+    {"_ZdaPvm", ALASKA_RT_FREE, {0}, "vp"},
+    {"_ZdlPvSt11align_val_t", ALASKA_RT_FREE, {0}, "vp"},
+    {"_ZdaPvSt11align_val_t", ALASKA_RT_FREE, {0}, "vp"},
+    {"_ZdlPvmSt11align_val_t", ALASKA_RT_FREE, {0}, "vp"},
+    {"_ZdaPvmSt11align_val_t", ALASKA_RT_FREE, {0}, "vp"},
+    {"_ZdlPvRKSt9nothrow_t", ALASKA_RT_FREE, {0}, "vp"},
+    {"_ZdaPvRKSt9nothrow_t", ALASKA_RT_FREE, {0}, "vp"},
+    {"_ZdlPvSt11align_val_tRKSt9nothrow_t", ALASKA_RT_FREE, {0}, "vp"},
+    {"_ZdaPvSt11align_val_tRKSt9nothrow_t", ALASKA_RT_FREE, {0}, "vp"},
 };
 
-// Runtime function type: the original's return type, the kept parameters' types.
-FunctionType *runtimeType(FunctionType *Orig, const Replacement &R) {
+// The runtime function's type, from its C signature.
+FunctionType *runtimeType(LLVMContext &Ctx, const Replacement &R) {
+  auto TypeOf = [&](char C) -> Type * {
+    switch (C) {
+    case 'p': return PointerType::getUnqual(Ctx);
+    case 'z': return Type::getInt64Ty(Ctx);
+    case 'i': return Type::getInt32Ty(Ctx);
+    default: return Type::getVoidTy(Ctx);
+    }
+  };
   SmallVector<Type *, 4> Params;
-  for (int A : R.Args) Params.push_back(Orig->getParamType(A));
-  return FunctionType::get(Orig->getReturnType(), Params, false);
+  for (const char *C = R.Sig + 1; *C; ++C) Params.push_back(TypeOf(*C));
+  return FunctionType::get(TypeOf(R.Sig[0]), Params, false);
 }
 
+// Old-style declarations (`char *malloc();`, `int free();`) call with other types.
 Value *castTo(IRBuilder<> &B, Value *V, Type *Ty) {
   if (V->getType() == Ty) return V;
   if (V->getType()->isIntegerTy() && Ty->isIntegerTy()) return B.CreateZExtOrTrunc(V, Ty);
+  if (V->getType()->isIntegerTy() && Ty->isPointerTy()) return B.CreateIntToPtr(V, Ty);
+  if (V->getType()->isPointerTy() && Ty->isIntegerTy()) return B.CreatePtrToInt(V, Ty);
   return B.CreateBitOrPointerCast(V, Ty);
 }
 
@@ -101,12 +115,20 @@ void rewriteCall(CallBase *CB, FunctionType *RTy, Function *RT, const Replacemen
   else
     New = B.CreateCall(RTy, RT, Args, Bundles);
   New->setDebugLoc(CB->getDebugLoc());
-  New->takeName(CB);
-  if (!CB->getType()->isVoidTy()) {
+  if (!New->getType()->isVoidTy()) New->takeName(CB);
+  if (!CB->getType()->isVoidTy() && !CB->use_empty()) {
+    if (New->getType()->isVoidTy()) {
+      fail(*CB->getModule(), Twine("alaska: the result of ") + R.From + " is used");
+      return;
+    }
     Value *Result = New;
     if (New->getType() != CB->getType()) {
-      fail(*CB->getModule(), Twine("alaska: call to ") + R.From + " has an unexpected type");
-      return;
+      if (isa<InvokeInst>(New)) {
+        fail(*CB->getModule(), Twine("alaska: invoke of ") + R.From + " with an unexpected type");
+        return;
+      }
+      IRBuilder<> After(New->getNextNode());
+      Result = castTo(After, New, CB->getType());
     }
     CB->replaceAllUsesWith(Result);
   }
@@ -129,7 +151,7 @@ Function *makeThunk(Module &M, Function *Orig, FunctionType *RTy, Function *RT,
   if (Thunk->getReturnType()->isVoidTy())
     B.CreateRetVoid();
   else
-    B.CreateRet(C);
+    B.CreateRet(castTo(B, C, Thunk->getReturnType()));
   return Thunk;
 }
 
@@ -140,25 +162,29 @@ bool runReplace(Module &M) {
   for (const Replacement &R : Replacements) {
     Function *Orig = M.getFunction(R.From);
     if (!Orig || !Orig->isDeclaration()) continue;
-    FunctionType *OT = Orig->getFunctionType();
-    if (OT->getNumParams() <= unsigned(*std::max_element(R.Args.begin(), R.Args.end()))) {
-      fail(M, Twine("alaska: '") + R.From + "' is declared with too few parameters");
-      continue;
-    }
-    FunctionType *RTy = runtimeType(OT, R);
+    FunctionType *RTy = runtimeType(M.getContext(), R);
     Function *RT = getOrDeclare(M, R.To, RTy);
-    // Direct calls first (collect: rewriting mutates the use list).
+    // Direct calls (any call-site type: old-style declarations included).
     SmallVector<CallBase *, 16> Calls;
     for (Use &U : Orig->uses())
       if (auto *CB = dyn_cast<CallBase>(U.getUser()))
-        if (CB->isCallee(&U) && CB->getFunctionType() == OT) Calls.push_back(CB);
+        if (CB->isCallee(&U)) Calls.push_back(CB);
     for (CallBase *CB : Calls) rewriteCall(CB, RTy, RT, R);
     Changed |= !Calls.empty();
-    // Remaining uses: the function as a value (or called with a mismatched type).
+    // Remaining uses: the function as a value.
     if (!Orig->use_empty()) {
-      Function *Target = (RTy == OT && RT->getFunctionType() == OT)
-                             ? RT
-                             : makeThunk(M, Orig, RTy, RT, R);
+      FunctionType *OT = Orig->getFunctionType();
+      Function *Target;
+      if (OT == RTy && RT->getFunctionType() == RTy)
+        Target = RT;
+      else if (!OT->isVarArg() &&
+               OT->getNumParams() > unsigned(*std::max_element(R.Args.begin(), R.Args.end())))
+        Target = makeThunk(M, Orig, RTy, RT, R);
+      else {
+        fail(M, Twine("alaska: '") + R.From +
+                    "' is used as a value with an old-style declaration: unsupported");
+        continue;
+      }
       Orig->replaceAllUsesWith(Target);
       Changed = true;
     }

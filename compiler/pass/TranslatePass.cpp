@@ -212,7 +212,7 @@ bool FunctionTranslator::tryPhiWeb(PHINode *P) {
   for (PHINode *W : Web) {
     PHINode *T = PHINode::Create(W->getType(), W->getNumIncomingValues(),
                                  W->getName() + ".tr");
-    T->insertBefore(W->getParent()->getFirstNonPHI());
+    T->insertInto(W->getParent(), W->getParent()->getFirstNonPHIIt()); // not onto dbg records
     RootTranslation[W] = T;
     Pairs.push_back({W, T});
   }

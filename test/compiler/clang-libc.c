@@ -2,6 +2,8 @@
 // loop translation hoisted out of the loop.
 // RUN: %clang -O2 -fno-discard-value-names -S -emit-llvm %s -o - | FileCheck %s
 // RUN: %clang -O0 -fno-discard-value-names -S -emit-llvm %s -o - | FileCheck %s --check-prefix=O0
+// With debug info (debug records must stay off the phis the passes create):
+// RUN: %clang -O2 -g -c %s -o /dev/null
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,4 +39,14 @@ long sum(long *a, long n) {
   long s = 0;
   for (long i = 0; i < n; i++) s += a[i];
   return s;
+}
+
+// Pointer induction: the loop runs on a translated phi web.
+// CHECK-LABEL: define {{.*}}i64 @count_spaces(
+// CHECK: phi ptr
+// CHECK: ret i64
+long count_spaces(const char *s) {
+  long n = 0;
+  for (; *s; s++) n += *s == ' ';
+  return n;
 }
