@@ -593,3 +593,39 @@ EXPORT int alaska_vfscanf(FILE *stream, const char *fmt, va_list ap) {
 EXPORT int alaska_vscanf(const char *fmt, va_list ap) {
   return scan_translated(SCAN_FILE, stdin, fmt, ap);
 }
+
+/* ---- _FORTIFY_SOURCE variants of v*printf (extra flag / object-size arguments) ------- */
+static void fortify_fail(void) {
+  fputs("alaska: *** buffer overflow detected ***: terminated\n", stderr);
+  abort();
+}
+
+EXPORT int alaska_vfprintf_chk(FILE *stream, int flag, const char *fmt, va_list ap) {
+  (void)flag;
+  return alaska_vfprintf(stream, fmt, ap);
+}
+EXPORT int alaska_vprintf_chk(int flag, const char *fmt, va_list ap) {
+  (void)flag;
+  return alaska_vfprintf(stdout, fmt, ap);
+}
+EXPORT int alaska_vdprintf_chk(int fd, int flag, const char *fmt, va_list ap) {
+  (void)flag;
+  return alaska_vdprintf(fd, fmt, ap);
+}
+EXPORT int alaska_vasprintf_chk(char **strp, int flag, const char *fmt, va_list ap) {
+  (void)flag;
+  return alaska_vasprintf(strp, fmt, ap);
+}
+EXPORT int alaska_vsnprintf_chk(char *s, size_t maxlen, int flag, size_t slen, const char *fmt,
+                                va_list ap) {
+  (void)flag;
+  if (slen < maxlen) fortify_fail();
+  return alaska_vsnprintf(s, maxlen, fmt, ap);
+}
+EXPORT int alaska_vsprintf_chk(char *s, int flag, size_t slen, const char *fmt, va_list ap) {
+  (void)flag;
+  if (slen == 0) fortify_fail();
+  int n = alaska_vsnprintf(s, slen, fmt, ap);
+  if (n >= 0 && (size_t)n >= slen) fortify_fail();
+  return n;
+}

@@ -140,6 +140,12 @@ static inline void *alaska_translate_inline(const void *p) {
 #define ALASKA_RT_VSNPRINTF "alaska_vsnprintf"
 #define ALASKA_RT_VASPRINTF "alaska_vasprintf"
 #define ALASKA_RT_VDPRINTF "alaska_vdprintf"
+#define ALASKA_RT_VFPRINTF_CHK "alaska_vfprintf_chk" /* _FORTIFY_SOURCE variants */
+#define ALASKA_RT_VPRINTF_CHK "alaska_vprintf_chk"
+#define ALASKA_RT_VDPRINTF_CHK "alaska_vdprintf_chk"
+#define ALASKA_RT_VASPRINTF_CHK "alaska_vasprintf_chk"
+#define ALASKA_RT_VSNPRINTF_CHK "alaska_vsnprintf_chk"
+#define ALASKA_RT_VSPRINTF_CHK "alaska_vsprintf_chk"
 #define ALASKA_RT_VSSCANF "alaska_vsscanf"
 #define ALASKA_RT_VFSCANF "alaska_vfscanf"
 #define ALASKA_RT_VSCANF "alaska_vscanf"
