@@ -16,6 +16,9 @@
 
 #define PIN_BIT ALASKA_PIN_BIT
 
+/* alaska_size_class((i - 1) * 16 + 1 .. i * 16) for i = 0..64 (test_classes checks it). */
+const uint8_t alaska_class_lut[65] = {0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17, 17, 17, 17, 18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19};
+
 /* ---- id cache ------------------------------------------------------------------------- */
 static inline uint32_t id_pop(cache_t *c) {
   if (likely(c->id_count)) return c->ids[--c->id_count];
@@ -272,7 +275,9 @@ void hfree(void *p) {
       if (likely(pg->kind == PAGE_SMALL)) {
         /* No slot->id load or store here (see slot_live_id); pinned pages take the slow
          * path, which keeps the page's pin count. */
-        if (likely(id != 0 && pg->pinned == 0 && slot_aligned(pg, raw))) {
+        /* (id 0's entry is poison, outside the heap; a table entry always points at a
+         * slot start, which resolve() double-checks on the slow path.) */
+        if (likely(pg->pinned == 0)) {
           *table_entry(id) = ALASKA_POISON_BASE;
           uint32_t block_size = pg->block_size; /* pg may be reused once the block is out */
           small_block_free(c, pg, (block_t *)raw);

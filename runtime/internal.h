@@ -84,11 +84,22 @@ void alaska_barrier_poll(void);
 /* 16..128 step 16 (classes 0..7), then 4 classes per doubling: 160 192 224 256 320 ... 32768. */
 #define ALASKA_NUM_CLASSES 40
 
-static inline unsigned alaska_size_class(size_t size) {
+#ifdef ALASKA_RUNTIME_BUILD
+#define ALASKA_HIDDEN __attribute__((visibility("hidden")))
+/* Class of (size + 15) / 16 for sizes up to 1024 (alloc.c). */
+extern const uint8_t alaska_class_lut[65] ALASKA_HIDDEN;
+#endif
+static inline unsigned alaska_size_class_computed(size_t size) {
   if (size <= 128) return size == 0 ? 0 : (unsigned)((size - 1) >> 4);
   size_t w = size - 1;
   unsigned b = 63u - (unsigned)__builtin_clzl(w); /* 2^b <= w < 2^(b+1), b >= 7 */
   return 8u + 4u * (b - 7u) + (unsigned)((w >> (b - 2u)) & 3u);
+}
+static inline unsigned alaska_size_class(size_t size) {
+#ifdef ALASKA_RUNTIME_BUILD
+  if (size <= 1024) return alaska_class_lut[(size + 15) >> 4];
+#endif
+  return alaska_size_class_computed(size);
 }
 
 static inline size_t alaska_class_size(unsigned cls) {
@@ -155,18 +166,23 @@ extern uintptr_t alaska_heap_base;     /* 64 KiB aligned start of the heap regio
 extern uint64_t alaska_heap_reserve;   /* bytes reserved for the heap region */
 extern uint64_t alaska_heap_pages;     /* alaska_heap_reserve / ALASKA_PAGE_SIZE */
 extern page_t *alaska_pages;           /* descriptor array, alaska_heap_pages entries */
+/* (No hidden aliases for these: a test executable that reads them gets a copy relocation,
+ * and a hidden alias inside the library would then read a different copy.) */
+#define HEAP_BASE alaska_heap_base
+#define HEAP_RESERVE alaska_heap_reserve
+#define HEAP_PAGES alaska_pages
 extern page_t alaska_empty_page;       /* sentinel current page: never has free blocks */
 
 static inline int heap_contains(const void *raw) {
-  return (uintptr_t)raw - alaska_heap_base < alaska_heap_reserve;
+  return (uintptr_t)raw - HEAP_BASE < HEAP_RESERVE;
 }
 static inline size_t page_index_of(const void *raw) {
-  return ((uintptr_t)raw - alaska_heap_base) >> ALASKA_PAGE_SHIFT;
+  return ((uintptr_t)raw - HEAP_BASE) >> ALASKA_PAGE_SHIFT;
 }
-static inline page_t *page_of(const void *raw) { return &alaska_pages[page_index_of(raw)]; }
-static inline size_t page_index(const page_t *pg) { return (size_t)(pg - alaska_pages); }
+static inline page_t *page_of(const void *raw) { return &HEAP_PAGES[page_index_of(raw)]; }
+static inline size_t page_index(const page_t *pg) { return (size_t)(pg - HEAP_PAGES); }
 static inline uintptr_t page_start(const page_t *pg) {
-  return alaska_heap_base + (page_index(pg) << ALASKA_PAGE_SHIFT);
+  return HEAP_BASE + (page_index(pg) << ALASKA_PAGE_SHIFT);
 }
 /* Small pages only (fields set by page_init_small). */
 static inline uint32_t *slot_ids(const page_t *pg) { return pg->ids; }
@@ -262,7 +278,7 @@ void cache_unfull_page(page_t *pg);
 void *large_alloc(cache_t *c, size_t size, size_t align, uint32_t id);
 void large_free(page_t *head);
 static inline page_t *large_head(page_t *pg) {
-  return pg->kind == PAGE_LARGE_TAIL ? &alaska_pages[pg->span_head] : pg;
+  return pg->kind == PAGE_LARGE_TAIL ? &HEAP_PAGES[pg->span_head] : pg;
 }
 
 /* ---- allocation core (alloc.c) ------------------------------------------------------------- */

@@ -21,6 +21,15 @@ static void test_class_mapping(void) {
     CHECK(alaska_class_size(alaska_size_class(s)) * 4 <= s * 5 + 16 * 4);
 }
 
+/* The runtime's fast path uses a lookup table for sizes <= 1024: it must agree. */
+static void test_usable_size_matches_class(void) {
+  for (size_t s = 0; s <= 2048; s++) {
+    void *h = halloc(s);
+    CHECK_EQ(alaska_usable_size(h), alaska_class_size(alaska_size_class(s)));
+    hfree(h);
+  }
+}
+
 static void test_slot_division_exact(void) {
   for (unsigned c = 0; c < ALASKA_NUM_CLASSES; c++) {
     page_t pg;
@@ -69,6 +78,7 @@ static void test_alignment(void) {
 
 int main(void) {
   RUN(test_class_mapping);
+  RUN(test_usable_size_matches_class);
   RUN(test_slot_division_exact);
   RUN(test_alignment);
   return 0;
