@@ -110,7 +110,7 @@ if pb_rows:
 target = [kv for mode, mib, t, kv in rows if mode == "busy" and mib == "1" and t == "8"]
 if target and "p99_us" in target[0]:
     moved_ok = target[0]["stats"].get("bytes_moved", "0") not in ("0", "")
-    lines.append("\nFull-compaction harness above, busy, 8 threads, 1 MiB: p99 %s us%s." % (
+    lines.append("\nFull-compaction harness (first table), busy, 8 threads, 1 MiB: p99 %s us%s." % (
                      target[0]["p99_us"], "" if moved_ok else
                      " — but nothing was moved (bytes_moved=0), so this only measures the barrier"))
 text = "\n".join(lines)
