@@ -16,6 +16,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--build", required=True)
 ap.add_argument("--only", default="", help="comma-separated subset of run names")
 ap.add_argument("--no-doc", action="store_true")
+ap.add_argument("--plot-only", action="store_true",
+                help="re-render the PNGs from bench/results/*.csv without running anything")
 ap.add_argument("lru_args", nargs="*", help="extra options for the lru program (after --)")
 a = ap.parse_args()
 
@@ -42,6 +44,14 @@ if a.only:
     runs = {k: v for k, v in runs.items() if k in keep}
 
 results = {}
+if a.plot_only:
+    results = {n: {} for n in ["glibc", "jemalloc", "mimalloc", "alaska", "alaska-defrag-off"]
+               if os.path.exists(os.path.join(res, "lru-%s.csv" % n))}
+    runs = {}
+    a.no_doc = True
+    import datetime
+    m["date"] = datetime.datetime.fromtimestamp(os.path.getmtime(os.path.join(res, "lru-glibc.csv")),
+                                                datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 for name, (exe, env) in runs.items():
     trace = os.path.join(out, "lru-%s.csv" % name)
     env = dict(env)
@@ -84,6 +94,7 @@ if plotted and shutil.which("gnuplot"):
           "set xlabel 'time since start (s)'",
           "set ylabel 'MiB'",
           "set key bottom right",
+          "set offsets 0, 0, 15, 0",
           "set grid"]
     series = []
     for n in plotted:
@@ -102,7 +113,7 @@ if "alaska" in results and os.path.exists(atrace) and shutil.which("gnuplot"):
     gp = [gp_term, "set termoption noenhanced", "set output '%s'" % png2, "set datafile separator ','",
           "set title 'LRU workload, Alaska run: ALASKA_TRACE (%s)'" % m["date"],
           "set xlabel 'time since start (s)'", "set ylabel 'MiB'", "set y2label 'pauses so far'",
-          "set y2tics", "set key bottom right", "set grid",
+          "set y2tics", "set key bottom right", "set offsets 0, 0, 15, 0", "set grid",
           "plot '%s' using 1:($2/1048576) every ::1 with lines lw 2 title 'RSS', "
           "'' using 1:($4/1048576) every ::1 with lines lw 2 title 'heap committed', "
           "'' using 1:($3/1048576) every ::1 with lines lw 2 title 'live (usable sizes)', "
