@@ -29,6 +29,7 @@ void interpose_init(void) {
 void system_free(void *p) { __libc_free(p); }
 void *system_realloc(void *p, size_t n) { return __libc_realloc(p, n); }
 size_t system_usable_size(void *p) {
+  if (!libc_usable_size) interpose_init(); /* called before our constructor ran */
   if (!libc_usable_size) alaska_fatal("malloc_usable_size of glibc not found");
   return libc_usable_size(p);
 }
