@@ -203,6 +203,27 @@ ALASKA_NOINLINE static void *halloc_slow(size_t size) {
   return alaska_make_handle(id, 0);
 }
 
+/* Leave the runtime from a fast path. The rare barrier poll is a separate tail call, so the
+ * fast paths need no stack frame and no callee-saved registers. */
+ALASKA_NOINLINE static void *poll_and_return(void *ret) {
+  alaska_barrier_poll();
+  return ret;
+}
+#define RT_LEAVE_RETURN(value)                                                        \
+  do {                                                                                \
+    atomic_signal_fence(memory_order_seq_cst);                                        \
+    if (--alaska_rt_depth == 0 &&                                                     \
+        unlikely(atomic_load_explicit(&alaska_barrier_requested, memory_order_relaxed))) \
+      return poll_and_return(value);                                                  \
+    return value;                                                                     \
+  } while (0)
+
+ALASKA_NOINLINE static void *halloc_slow_leave(size_t size) {
+  void *h = halloc_slow(size);
+  RT_LEAVE();
+  return h;
+}
+
 void *halloc(size_t size) {
   RT_ENTER();
   cache_t *c = alaska_tls_cache;
@@ -210,21 +231,20 @@ void *halloc(size_t size) {
     unsigned cls = alaska_size_class(size);
     page_t *pg = c->current[cls];
     block_t *b = pg->local_free;
-    if (likely(b != NULL && c->id_count != 0)) {
+    uint32_t n = c->id_count;
+    if (likely(b != NULL && n != 0)) {
       pg->local_free = b->next;
       pg->used++;
-      uint32_t id = c->ids[--c->id_count];
+      uint32_t id = c->ids[n - 1];
+      c->id_count = n - 1;
       slot_ids(pg)[slot_of(pg, (uintptr_t)b)] = id;
       *table_entry(id) = (uint64_t)(uintptr_t)b;
       c->n_alloc++;
       c->live_bytes += pg->block_size;
-      RT_LEAVE();
-      return alaska_make_handle(id, 0);
+      RT_LEAVE_RETURN(alaska_make_handle(id, 0));
     }
   }
-  void *h = halloc_slow(size);
-  RT_LEAVE();
-  return h;
+  return halloc_slow_leave(size);
 }
 
 void *hcalloc(size_t nmemb, size_t size) {
@@ -263,31 +283,28 @@ static void free_plain(void *p) {
   system_free(p);
 }
 
-void hfree(void *p) {
-  RT_ENTER();
-  if (likely(alaska_is_handle(p))) {
+/* Everything hfree's fast path does not handle; the caller already did RT_ENTER. */
+ALASKA_NOINLINE static void hfree_slow_leave(void *p) {
+  if (alaska_is_handle(p)) {
     cache_t *c = alaska_tls_cache;
     uint32_t id = alaska_handle_id(p);
     uint64_t raw = *table_entry(id);
-    /* Fast path: small object in a page this thread owns. */
-    if (likely(c != NULL && alaska_handle_offset(p) == 0 && heap_contains((void *)raw))) {
+    /* A small object: its page is another thread's (remote free), full, or emptied. */
+    if (c != NULL && alaska_handle_offset(p) == 0 && heap_contains((void *)raw)) {
       page_t *pg = page_of((void *)raw);
-      if (likely(pg->kind == PAGE_SMALL)) {
-        /* No slot->id load or store here (see slot_live_id); pinned pages take the slow
-         * path, which keeps the page's pin count. */
-        /* (id 0's entry is poison, outside the heap; a table entry always points at a
-         * slot start, which resolve() double-checks on the slow path.) */
-        if (likely(pg->pinned == 0)) {
-          *table_entry(id) = ALASKA_POISON_BASE;
-          uint32_t block_size = pg->block_size; /* pg may be reused once the block is out */
-          small_block_free(c, pg, (block_t *)raw);
-          if (unlikely(c->id_count == ALASKA_ID_CACHE)) id_spill(c, ALASKA_ID_CACHE / 2);
-          c->ids[c->id_count++] = id;
-          c->n_free++;
-          c->live_bytes -= block_size;
-          RT_LEAVE();
-          return;
-        }
+      /* (No slot->id load or store: see slot_live_id. Id 0's entry is poison, outside the
+       * heap; a table entry always points at a slot start, which resolve() double-checks
+       * on the other path. Pinned pages go there too: it keeps the page's pin count.) */
+      if (pg->kind == PAGE_SMALL && pg->pinned == 0) {
+        *table_entry(id) = ALASKA_POISON_BASE;
+        uint32_t block_size = pg->block_size; /* pg may be reused once the block is out */
+        small_block_free(c, pg, (block_t *)raw);
+        if (unlikely(c->id_count == ALASKA_ID_CACHE)) id_spill(c, ALASKA_ID_CACHE / 2);
+        c->ids[c->id_count++] = id;
+        c->n_free++;
+        c->live_bytes -= block_size;
+        RT_LEAVE();
+        return;
       }
     }
     alaska_free_handle(p, "free");
@@ -295,6 +312,38 @@ void hfree(void *p) {
     free_plain(p);
   }
   RT_LEAVE();
+}
+
+void hfree(void *p) {
+  RT_ENTER();
+  cache_t *c = alaska_tls_cache;
+  if (likely(alaska_is_handle(p) && c != NULL && alaska_handle_offset(p) == 0)) {
+    uint32_t id = alaska_handle_id(p);
+    uint64_t raw = *table_entry(id);
+    if (likely(heap_contains((void *)raw))) {
+      page_t *pg = page_of((void *)raw);
+      uint32_t n = c->id_count;
+      /* Fast path: an unpinned small object in a page of ours that stays on its list
+       * (current, or partial and not becoming empty), and room in the id cache. */
+      if (likely(pg->kind == PAGE_SMALL && pg->pinned == 0 &&
+                 atomic_load_explicit(&pg->owner, memory_order_relaxed) == c &&
+                 (pg->where == WHERE_CURRENT || (pg->where == WHERE_PARTIAL && pg->used > 1)) &&
+                 n < ALASKA_ID_CACHE)) {
+        *table_entry(id) = ALASKA_POISON_BASE;
+        block_t *b = (block_t *)(uintptr_t)raw;
+        b->next = pg->local_free;
+        pg->local_free = b;
+        pg->used--;
+        c->ids[n] = id;
+        c->id_count = n + 1;
+        c->n_free++;
+        c->live_bytes -= pg->block_size;
+        RT_LEAVE(); /* the rare poll becomes a tail call */
+        return;
+      }
+    }
+  }
+  hfree_slow_leave(p);
 }
 
 static void *realloc_handle(void *h, size_t size) {
