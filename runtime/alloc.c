@@ -203,21 +203,6 @@ ALASKA_NOINLINE static void *halloc_slow(size_t size) {
   return alaska_make_handle(id, 0);
 }
 
-/* Leave the runtime from a fast path. The rare barrier poll is a separate tail call, so the
- * fast paths need no stack frame and no callee-saved registers. */
-ALASKA_NOINLINE static void *poll_and_return(void *ret) {
-  alaska_barrier_poll();
-  return ret;
-}
-#define RT_LEAVE_RETURN(value)                                                        \
-  do {                                                                                \
-    atomic_signal_fence(memory_order_seq_cst);                                        \
-    if (--alaska_rt_depth == 0 &&                                                     \
-        unlikely(atomic_load_explicit(&alaska_barrier_requested, memory_order_relaxed))) \
-      return poll_and_return(value);                                                  \
-    return value;                                                                     \
-  } while (0)
-
 ALASKA_NOINLINE static void *halloc_slow_leave(size_t size) {
   void *h = halloc_slow(size);
   RT_LEAVE();
@@ -241,7 +226,8 @@ void *halloc(size_t size) {
       *table_entry(id) = (uint64_t)(uintptr_t)b;
       c->n_alloc++;
       c->live_bytes += pg->block_size;
-      RT_LEAVE_RETURN(alaska_make_handle(id, 0));
+      RT_LEAVE();
+      return alaska_make_handle(id, 0);
     }
   }
   return halloc_slow_leave(size);
