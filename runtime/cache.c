@@ -152,7 +152,11 @@ block_t *cache_alloc_block_slow(cache_t *c, unsigned cls, page_t **pg_out) {
   if (pg != &alaska_empty_page) {
     if (page_carve(pg) || page_collect_remote(pg)) goto got;
     c->current[cls] = &alaska_empty_page;
-    if (!cache_try_mark_full(c, pg)) goto make_cur;
+    /* Not straight to the full list (that costs a fence): to the back of the partial queue.
+     * Under frees it has regained blocks by the time it comes round; if not, the walk
+     * below marks it full then. */
+    pg->where = WHERE_PARTIAL;
+    page_queue_push_back(&c->partial[cls], pg);
   }
   for (int attempt = 0; attempt < 2; attempt++) {
     while ((pg = c->partial[cls].head) != NULL) {
