@@ -28,16 +28,7 @@
 
 extern __thread volatile int alaska_rt_depth __attribute__((tls_model("initial-exec")));
 
-static int failures;
-#define CHECK(cond, ...)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);      \
-      fprintf(stderr, __VA_ARGS__);                                        \
-      fprintf(stderr, "\n");                                               \
-      failures++;                                                          \
-    }                                                                      \
-  } while (0)
+#include "check.h"
 
 static uint64_t fake_handle(uint32_t id) { return (uint64_t)(uintptr_t)alaska_make_handle(id, 8); }
 

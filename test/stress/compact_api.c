@@ -16,16 +16,7 @@
 
 #define N 100000
 static void *objs[N]; /* handles in a global: not pinned by the stack scan */
-static int failures;
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fprintf(stderr, "\n");                                          \
-      failures++;                                                     \
-    }                                                                 \
-  } while (0)
+#include "check.h"
 
 static size_t object_size(size_t i) { return 24 + i % 100; }
 
