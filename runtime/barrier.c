@@ -574,6 +574,9 @@ size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
                               alaska_barrier_outcome_t *outcome_out) {
   if (running_barrier) return 0; /* e.g. the heap called back into the runtime */
   running_barrier = 1;
+  /* Planning and pre-faulting happen before the stop, with everybody running. */
+  alaska_compaction_t cx;
+  alaska_heap_compact_prepare(&cx, budget, move_everything);
   alaska_barrier_outcome_t outcome = ALASKA_BARRIER_BUSY;
   for (int i = 0; i < (attempts > 0 ? attempts : 1); i++) {
     outcome = alaska_barrier_stop();
@@ -585,17 +588,18 @@ size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
   if (outcome_out) *outcome_out = outcome;
   if (outcome != ALASKA_BARRIER_STOPPED) {
     running_barrier = 0;
+    alaska_heap_compact_finish(&cx);
     return 0;
   }
   /* Every other thread is stopped: the heap's counters are ours to read. */
   uint64_t objects_before = alaska_stat_objects_moved, bytes_before = alaska_stat_bytes_moved;
-  size_t released =
-      alaska_heap_compact(budget, alaska_barrier_is_pinned, NULL, move_everything);
+  alaska_heap_compact_stopped(&cx, alaska_barrier_is_pinned, NULL);
   alaska_barrier_note_moves(alaska_stat_objects_moved - objects_before,
                             alaska_stat_bytes_moved - bytes_before);
   alaska_barrier_release();
   running_barrier = 0;
-  return released;
+  /* The madvise of the emptied pages runs after the release, outside the pause. */
+  return alaska_heap_compact_finish(&cx);
 }
 
 size_t alaska_compact(void) {

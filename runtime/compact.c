@@ -1,15 +1,31 @@
 /*
  * compact.c — moving live objects so that whole pages can be returned to the OS.
  *
- * alaska_heap_compact runs while every other thread is stopped outside the runtime, so it
- * may touch any page's owner-private free list. Per size class it sorts the small pages by
- * occupancy and evacuates the sparsest ones into free slots of the densest ones, as long as
- * the denser pages can take a whole source page (a half-evacuated page releases nothing).
- * A move is: copy the block, point the handle's table entry at the copy, record the id in
- * the destination's slot->id map, push the old block on the source page's free list. The
- * handle itself never changes. Pages with a pinned object (pin_forever, or `is_pinned`
- * says so) are never sources. Emptied pages go back to the pool and are madvised away in
- * one batch at the end. Large objects are not moved.
+ * A compaction has three phases (heap.h) so that the stop-the-world pause only does work
+ * proportional to the pages it touches:
+ *
+ *   prepare  (world running) scans the page descriptors with racy reads, buckets the small
+ *            pages of each size class by occupancy (a counting sort, O(heap)), and plans:
+ *            source pages, sparsest first across all classes, as long as the denser pages
+ *            of their class can absorb them whole (a half-evacuated page releases nothing)
+ *            and the budget (plus slack) lasts; for each class, the densest non-full pages
+ *            as destinations. It then pre-faults the destinations' never-touched blocks and
+ *            slot->id map entries (MADV_POPULATE_WRITE, which never changes contents), so
+ *            the pause takes no page faults writing them.
+ *   stopped  (every other thread stopped outside the runtime) walks the plan, re-validating
+ *            each page (still a small page of that class, settled remote frees, exact
+ *            occupancy); a source is evacuated only if none of its objects is pinned
+ *            (pin_forever or `is_pinned`) and its bytes fit in the budget. A move is: copy
+ *            the block, point the handle's table entry at the copy, record the id in the
+ *            destination's slot->id map, push the old block on the source page's free list.
+ *            The handle never changes. Emptied pages go to the page pool (dirty).
+ *   finish   (world released) madvises the pool's dirty pages away without holding the heap
+ *            lock. Pages emptied in the pause may be reused by an allocation before that:
+ *            they are ordinary dirty free spans until the purge takes them out of the bins
+ *            under the lock, so a reused page is simply not released.
+ *
+ * move_everything (stress mode) ignores the plan and moves every unpinned object of every
+ * page to fresh pages in the pause. Large objects are not moved.
  */
 #include <string.h>
 
@@ -18,66 +34,206 @@
 #include "os.h"
 #include "stats.h"
 
-typedef struct compact_ctx {
-  page_t **pages;
-  size_t count, cap;
+#define OCC_BUCKETS 64                    /* occupancy buckets per class */
+#define KEYS (ALASKA_NUM_CLASSES * OCC_BUCKETS)
+#define NO_PAGE UINT32_MAX                 /* a plan entry found invalid in the pause */
+
+typedef struct class_plan {
+  uint32_t off, nsrc, ndst; /* plan[off .. +nsrc) sources, then ndst destinations */
+} class_plan_t;
+
+/* Scratch memory of one compaction (mmap'd in prepare: the pause allocates nothing and,
+ * since prepare writes every part it uses, takes no page fault on it). */
+typedef struct scratch {
+  size_t bytes;   /* of this mapping */
+  size_t npages;  /* capacity of plan / cand / sorted */
+  class_plan_t cls[ALASKA_NUM_CLASSES];
+  uint64_t evac[ALASKA_SLOTS_PER_PAGE_MAX]; /* (slot << 32) | id of one source's objects */
+  uint32_t count[KEYS + 1];                 /* counting sort of the candidates */
+  uint32_t *plan;
+  uint64_t *cand, *sorted; /* candidates: see cand_pack */
+  page_t **all;            /* move_everything: every small page (aliases cand) */
+} scratch_t;
+
+/* One spare scratch mapping, reused by the next compaction (saves an mmap/munmap pair). */
+static _Atomic(scratch_t *) spare_scratch;
+
+static scratch_t *scratch_get(size_t npages) {
+  if (npages == 0) npages = 1;
+  size_t need = sizeof(scratch_t) + npages * (sizeof(uint32_t) + 2 * sizeof(uint64_t));
+  scratch_t *s = atomic_exchange(&spare_scratch, NULL);
+  if (s && s->bytes < need) {
+    os_unmap(s, s->bytes);
+    s = NULL;
+  }
+  if (!s) {
+    size_t bytes = (need + need / 4 + 4095) & ~(size_t)4095; /* room for the heap to grow */
+    s = os_reserve(bytes);
+    if (!s) return NULL;
+    s->bytes = bytes;
+  }
+  s->npages = (s->bytes - sizeof(scratch_t)) / (sizeof(uint32_t) + 2 * sizeof(uint64_t));
+  s->cand = (uint64_t *)(s + 1);
+  s->sorted = s->cand + s->npages;
+  s->plan = (uint32_t *)(s->sorted + s->npages);
+  s->all = (page_t **)s->cand;
+  memset(s->cls, 0, sizeof s->cls);
+  memset(s->evac, 0, sizeof s->evac); /* touch it now, not in the pause */
+  return s;
+}
+
+static void scratch_put(scratch_t *s) {
+  if (!s) return;
+  s = atomic_exchange(&spare_scratch, s);
+  if (s) os_unmap(s, s->bytes);
+}
+
+/* ---- prepare: plan outside the pause --------------------------------------------------- */
+
+/* A candidate page: bits 0..31 page index, 32..44 used (<= 4096), 45..56 key
+ * (class * OCC_BUCKETS + occupancy bucket), 57 has pin_forever objects. */
+static inline uint64_t cand_pack(uint32_t idx, uint32_t used, unsigned key, int pinned) {
+  return (uint64_t)idx | (uint64_t)used << 32 | (uint64_t)key << 45 | (uint64_t)(pinned != 0) << 57;
+}
+static inline uint32_t cand_idx(uint64_t c) { return (uint32_t)c; }
+static inline uint32_t cand_used(uint64_t c) { return (uint32_t)(c >> 32) & 0x1fff; }
+static inline unsigned cand_key(uint64_t c) { return (unsigned)(c >> 45) & 0xfff; }
+static inline unsigned cand_bucket(uint64_t c) { return cand_key(c) % OCC_BUCKETS; }
+#define CAND_SKIPPED ((uint64_t)1 << 58) /* passed over by the planner: not a source */
+static inline int cand_pinned(uint64_t c) { return (int)(c >> 57) & 1; }
+
+/* Make the first `slots` never-carved blocks of `pg` (and their slot->id map entries)
+ * resident. Racy reads: pg may have changed since the scan; populating never changes
+ * memory contents, so the worst case is committing a page that is free again. */
+static void prefault_dest(page_t *pg, unsigned cls, uint32_t slots) {
+  size_t bs = alaska_class_size(cls);
+  uint32_t cap = (uint32_t)(ALASKA_PAGE_SIZE / bs);
+  uint32_t bump = __atomic_load_n(&pg->bump, __ATOMIC_RELAXED);
+  if (bump >= cap || slots == 0) return;
+  if (slots > cap - bump) slots = cap - bump;
+  uintptr_t lo = page_start(pg) + (uintptr_t)bump * bs, hi = lo + (uintptr_t)slots * bs;
+  os_prefault((void *)(lo & ~(uintptr_t)4095), ((hi + 4095) & ~(uintptr_t)4095) - (lo & ~(uintptr_t)4095));
+  uint32_t *ids = __atomic_load_n(&pg->ids, __ATOMIC_RELAXED);
+  uint32_t ids_bytes = __atomic_load_n(&pg->ids_bytes, __ATOMIC_RELAXED);
+  if (!ids || (size_t)(bump + slots) * sizeof(uint32_t) > ids_bytes) return;
+  uintptr_t ilo = (uintptr_t)(ids + bump), ihi = (uintptr_t)(ids + bump + slots);
+  os_prefault((void *)(ilo & ~(uintptr_t)4095), ((ihi + 4095) & ~(uintptr_t)4095) - (ilo & ~(uintptr_t)4095));
+}
+
+static void plan(alaska_compaction_t *cx, scratch_t *s, size_t npages) {
+  /* 1. Scan: every non-full small page is a candidate, keyed by (class, occupancy). */
+  uint32_t *count = s->count;
+  memset(count, 0, sizeof s->count);
+  size_t n = 0;
+  for (size_t i = 0; i < npages && n < s->npages; i++) {
+    page_t *pg = &HEAP_PAGES[i];
+    if (__atomic_load_n(&pg->kind, __ATOMIC_RELAXED) != PAGE_SMALL) continue;
+    unsigned cls = __atomic_load_n(&pg->size_class, __ATOMIC_RELAXED);
+    uint32_t cap = __atomic_load_n(&pg->capacity, __ATOMIC_RELAXED);
+    uint32_t used = __atomic_load_n(&pg->used, __ATOMIC_RELAXED);
+    if (cls >= ALASKA_NUM_CLASSES || cap != ALASKA_PAGE_SIZE / alaska_class_size(cls) || used >= cap)
+      continue; /* torn by a concurrent re-initialisation, or full */
+    unsigned key = cls * OCC_BUCKETS + (unsigned)((uint64_t)used * OCC_BUCKETS / cap);
+    int pinned = __atomic_load_n(&pg->pinned, __ATOMIC_RELAXED) != 0;
+    s->cand[n++] = cand_pack((uint32_t)i, used, key, pinned);
+    count[key + 1]++;
+  }
+  /* 2. Counting sort by key: per class, sparsest first. */
+  for (unsigned k = 0; k < KEYS; k++) count[k + 1] += count[k];
+  uint32_t cls_start[ALASKA_NUM_CLASSES + 1];
+  for (unsigned c = 0; c <= ALASKA_NUM_CLASSES; c++) cls_start[c] = count[c * OCC_BUCKETS];
+  for (size_t i = 0; i < n; i++) s->sorted[count[cand_key(s->cand[i])]++] = s->cand[i];
+
+  /* 3. Sources, sparsest first across classes; per class, the promised objects fill the
+   * densest pages: [dlo, end) are the pages needed for them (dfree free slots), and a
+   * source must lie below that region (two pointers, as in a sorted two-way sweep). */
+  uint32_t pos[ALASKA_NUM_CLASSES], dlo[ALASKA_NUM_CLASSES];
+  uint64_t dfree[ALASKA_NUM_CLASSES] = {0}, promised[ALASKA_NUM_CLASSES] = {0};
+  uint8_t done[ALASKA_NUM_CLASSES] = {0};
+  size_t target = cx->budget == SIZE_MAX ? SIZE_MAX : cx->budget + cx->budget / 4 + 2 * ALASKA_PAGE_SIZE;
+  size_t planned = 0;
+  for (unsigned c = 0; c < ALASKA_NUM_CLASSES; c++) {
+    pos[c] = cls_start[c];
+    dlo[c] = cls_start[c + 1];
+  }
+  for (unsigned b = 0; b < OCC_BUCKETS && planned < target; b++)
+    for (unsigned c = 0; c < ALASKA_NUM_CLASSES && planned < target; c++) {
+      size_t bs = alaska_class_size(c);
+      uint32_t cap = (uint32_t)(ALASKA_PAGE_SIZE / bs);
+      while (!done[c] && pos[c] < dlo[c] && cand_bucket(s->sorted[pos[c]]) == b &&
+             planned < target) {
+        uint64_t e = s->sorted[pos[c]];
+        uint32_t used = cand_used(e);
+        if (used > 0 && cand_pinned(e)) {
+          s->sorted[pos[c]++] |= CAND_SKIPPED;
+          continue;
+        }
+        while (dfree[c] < promised[c] + used && dlo[c] > pos[c] + 1)
+          dfree[c] += cap - cand_used(s->sorted[--dlo[c]]);
+        if (dfree[c] < promised[c] + used) { /* the denser pages cannot take it whole */
+          done[c] = 1;
+          break;
+        }
+        promised[c] += used;
+        planned += (size_t)used * bs;
+        pos[c]++;
+      }
+    }
+
+  /* 4. Write the plan; destinations: the densest pages, enough for what was promised plus
+   * slack (occupancies change before the pause). Pre-fault what they will receive. */
+  uint32_t off = 0;
+  for (unsigned c = 0; c < ALASKA_NUM_CLASSES; c++) {
+    class_plan_t *cp = &s->cls[c];
+    cp->off = off;
+    for (uint32_t i = cls_start[c]; i < pos[c]; i++)
+      if (!(s->sorted[i] & CAND_SKIPPED)) s->plan[off + cp->nsrc++] = cand_idx(s->sorted[i]);
+    if (cp->nsrc == 0) continue;
+    uint32_t cap = (uint32_t)(ALASKA_PAGE_SIZE / alaska_class_size(c));
+    uint64_t want = promised[c] + promised[c] / 8 + (promised[c] ? cap : 0);
+    uint64_t need = promised[c], got = 0;
+    for (uint32_t i = cls_start[c + 1]; i > pos[c] && got < want; i--) {
+      uint64_t e = s->sorted[i - 1];
+      uint32_t free_slots = cap - cand_used(e);
+      s->plan[off + cp->nsrc + cp->ndst++] = cand_idx(e);
+      got += free_slots;
+      if (need > 0) {
+        page_t *pg = &HEAP_PAGES[cand_idx(e)];
+        uint32_t bump = __atomic_load_n(&pg->bump, __ATOMIC_RELAXED);
+        /* blocks on the free list (bump - used) are resident; the rest is carved fresh */
+        uint32_t take = need < free_slots ? (uint32_t)need : free_slots;
+        uint32_t listed = bump > cand_used(e) ? bump - cand_used(e) : 0;
+        if (take > listed) prefault_dest(pg, c, take - listed);
+        need -= take;
+      }
+    }
+    off += cp->nsrc + cp->ndst;
+  }
+}
+
+void alaska_heap_compact_prepare(alaska_compaction_t *cx, size_t budget_bytes,
+                                 int move_everything) {
+  memset(cx, 0, sizeof *cx);
+  cx->budget = budget_bytes ? budget_bytes : SIZE_MAX;
+  cx->move_everything = move_everything;
+  size_t npages = pool_pages_in_use();
+  scratch_t *s = scratch_get(npages);
+  cx->scratch = s;
+  if (s && !move_everything) plan(cx, s, npages < s->npages ? npages : s->npages);
+}
+
+/* ---- stopped: move objects -------------------------------------------------------------- */
+
+typedef struct run {
+  alaska_compaction_t *cx;
+  scratch_t *s;
   int (*is_pinned)(uint32_t id, void *ctx);
   void *pin_ctx;
-  size_t budget;       /* bytes; SIZE_MAX when unlimited */
-  size_t moved_bytes;
-  size_t pages_freed;
-} compact_ctx_t;
+} run_t;
 
-static void gather(page_t *pg, cache_t *owner, void *arg) {
-  (void)owner;
-  compact_ctx_t *cx = arg;
-  if (pg->kind != PAGE_SMALL || cx->count == cx->cap) return;
-  page_collect_remote(pg); /* owners are stopped: their remote frees are ours to settle */
-  if (page_has_free(pg)) cache_unfull_page(pg); /* full pages that regained blocks */
-  cx->pages[cx->count++] = pg;
-}
-
-/* Order: size class ascending, then occupancy ascending (sparsest first). */
-static int page_less(const page_t *a, const page_t *b) {
-  if (a->size_class != b->size_class) return a->size_class < b->size_class;
-  return a->used < b->used;
-}
-
-/* Heapsort: no malloc (the runtime never calls it), O(n log n) worst case. */
-static void sift(page_t **v, size_t n, size_t i) {
-  for (;;) {
-    size_t big = i, l = 2 * i + 1, r = l + 1;
-    if (l < n && page_less(v[big], v[l])) big = l;
-    if (r < n && page_less(v[big], v[r])) big = r;
-    if (big == i) return;
-    page_t *t = v[i];
-    v[i] = v[big];
-    v[big] = t;
-    i = big;
-  }
-}
-static void sort_pages(page_t **v, size_t n) {
-  for (size_t i = n / 2; i-- > 0;) sift(v, n, i);
-  for (size_t end = n; end > 1; end--) {
-    page_t *t = v[0];
-    v[0] = v[end - 1];
-    v[end - 1] = t;
-    sift(v, end - 1, 0);
-  }
-}
-
-static int object_pinned(compact_ctx_t *cx, const page_t *pg, uint32_t slot, uint32_t id) {
+static int object_pinned(const run_t *r, const page_t *pg, uint32_t slot, uint32_t id) {
   if (pg->ids[slot] & ALASKA_PIN_BIT) return 1;
-  return cx->is_pinned && cx->is_pinned(id, cx->pin_ctx);
-}
-
-/* Does the page hold an object that must stay where it is? */
-static int page_has_pinned(compact_ctx_t *cx, const page_t *pg) {
-  for (uint32_t s = 0; s < pg->bump; s++) {
-    uint32_t id = slot_live_id(pg, s);
-    if (id && object_pinned(cx, pg, s, id)) return 1;
-  }
-  return 0;
+  return r->is_pinned && r->is_pinned(id, r->pin_ctx);
 }
 
 static void move_object(page_t *src, uint32_t slot, uint32_t id, page_t *dst) {
@@ -94,107 +250,157 @@ static void move_object(page_t *src, uint32_t slot, uint32_t id, page_t *dst) {
   alaska_stat_bytes_moved += src->block_size;
 }
 
-static void release_page(compact_ctx_t *cx, page_t *pg) {
+static void release_page(run_t *r, page_t *pg) {
   cache_detach_page(pg);
   pool_free_span(pg);
-  cx->pages_freed++;
+  r->cx->pages_emptied++;
 }
 
-/* Move every movable object of `src` into pages taken from `*dst_idx` downwards (the densest
- * end of the class); stops at `stop` or when the budget is spent. Returns 1 if src is empty. */
-static int evacuate(compact_ctx_t *cx, page_t *src, page_t **v, size_t *dst_idx, size_t stop) {
-  for (uint32_t s = 0; s < src->bump && src->used > 0; s++) {
-    uint32_t id = slot_live_id(src, s);
-    if (!id || object_pinned(cx, src, s, id)) continue;
-    if (cx->moved_bytes + src->block_size > cx->budget) return 0;
-    while (*dst_idx > stop && !page_has_free(v[*dst_idx])) (*dst_idx)--;
-    if (*dst_idx <= stop) return 0;
-    move_object(src, s, id, v[*dst_idx]);
-    cx->moved_bytes += src->block_size;
+/* The page a plan entry names, if it is still a small page of class `cls`; its remote
+ * frees settled (its owner is stopped: they are ours to collect). */
+static page_t *plan_page(uint32_t idx, unsigned cls) {
+  if (idx == NO_PAGE) return NULL;
+  page_t *pg = &HEAP_PAGES[idx];
+  if (pg->kind != PAGE_SMALL || pg->size_class != cls) return NULL;
+  page_collect_remote(pg);
+  return pg;
+}
+
+/* Live objects of `pg` into r->s->evac; -1 if one of them is pinned. One pass: the table
+ * entries it reads are the ones the moves write. */
+static int live_objects(const run_t *r, const page_t *pg) {
+  int n = 0;
+  for (uint32_t s = 0; s < pg->bump; s++) {
+    uint32_t id = slot_live_id(pg, s);
+    if (!id) continue;
+    if (object_pinned(r, pg, s, id)) return -1;
+    r->s->evac[n++] = (uint64_t)s << 32 | id;
   }
-  return src->used == 0;
+  return n;
 }
 
-/* One size class, v[0..n) sorted sparsest first. */
-static void compact_class(compact_ctx_t *cx, page_t **v, size_t n) {
-  size_t room = 0; /* free slots in v[src+1 .. n) */
-  for (size_t i = 1; i < n; i++) room += v[i]->capacity - v[i]->used;
-  size_t dst = n - 1;
-  for (size_t src = 0; src < dst; src++) {
-    page_t *sp = v[src];
-    if (src > 0) room -= sp->capacity - sp->used;
+static void run_class(run_t *r, unsigned cls) {
+  alaska_compaction_t *cx = r->cx;
+  class_plan_t *cp = &r->s->cls[cls];
+  uint32_t *src = r->s->plan + cp->off, *dst = src + cp->nsrc;
+  uint32_t dnext = 0, dcur = 0; /* next destination to validate; first that may have room */
+  uint64_t room = 0;            /* free slots in validated destinations */
+  for (uint32_t i = 0; i < cp->nsrc; i++) {
+    page_t *sp = plan_page(src[i], cls);
+    if (!sp) continue;
     if (sp->used == 0) {
-      if (sp->where != WHERE_CURRENT) release_page(cx, sp);
+      if (sp->where != WHERE_CURRENT) release_page(r, sp);
       continue;
     }
-    if (room < sp->used) break; /* denser pages cannot absorb this page: done */
-    if (cx->moved_bytes + (size_t)sp->used * sp->block_size > cx->budget) break;
-    if (page_has_pinned(cx, sp)) continue;
-    uint32_t before = sp->used;
-    int emptied = evacuate(cx, sp, v, &dst, src);
-    room -= before - sp->used;
-    if (emptied) release_page(cx, sp);
+    if (sp->pinned || cx->moved_bytes + (size_t)sp->used * sp->block_size > cx->budget) {
+      cache_unfull_page(sp);
+      continue;
+    }
+    while (room < sp->used && dnext < cp->ndst) {
+      page_t *dp = plan_page(dst[dnext], cls);
+      if (dp && page_has_free(dp)) {
+        cache_unfull_page(dp);
+        room += dp->capacity - dp->used;
+      } else {
+        dst[dnext] = NO_PAGE;
+      }
+      dnext++;
+    }
+    if (room < sp->used) { /* the destinations cannot take it whole: class done */
+      cache_unfull_page(sp);
+      return;
+    }
+    int n = live_objects(r, sp);
+    for (int k = 0; k < n; k++) {
+      while (dcur < dnext && (dst[dcur] == NO_PAGE || !page_has_free(&HEAP_PAGES[dst[dcur]])))
+        dcur++;
+      if (dcur == dnext) break; /* room was miscounted: leave the rest in place */
+      move_object(sp, (uint32_t)(r->s->evac[k] >> 32), (uint32_t)r->s->evac[k],
+                  &HEAP_PAGES[dst[dcur]]);
+      room--;
+      cx->moved_bytes += sp->block_size;
+    }
+    if (sp->used == 0) release_page(r, sp);
     else cache_unfull_page(sp);
-    if (!emptied) break;
   }
 }
 
-/* move_everything: every movable object goes to a fresh page of its class. */
-static void move_class_to_fresh_pages(compact_ctx_t *cx, page_t **v, size_t n) {
-  page_t *fresh = NULL;
-  for (size_t i = 0; i < n; i++) {
-    page_t *sp = v[i];
-    for (uint32_t s = 0; s < sp->bump && sp->used > 0; s++) {
-      uint32_t id = slot_live_id(sp, s);
-      if (!id || object_pinned(cx, sp, s, id)) continue;
-      if (cx->moved_bytes + sp->block_size > cx->budget) break;
-      if (!fresh || !page_has_free(fresh)) {
-        fresh = pool_alloc_span(1);
-        if (!fresh) return; /* out of address space: leave the rest in place */
-        page_init_small(fresh, sp->size_class);
-        fresh->where = WHERE_ABANDONED; /* ownerless: the next thread needing one adopts it */
-        cache_list_push(cache_abandoned_list(sp->size_class), fresh);
-      }
-      move_object(sp, s, id, fresh);
-      cx->moved_bytes += sp->block_size;
+/* ---- move_everything (stress mode): every movable object to a fresh page --------------- */
+
+typedef struct gather_ctx {
+  page_t **pages;
+  size_t count, cap;
+} gather_ctx_t;
+
+static void gather(page_t *pg, cache_t *owner, void *arg) {
+  (void)owner;
+  gather_ctx_t *g = arg;
+  if (pg->kind != PAGE_SMALL || g->count == g->cap) return;
+  page_collect_remote(pg);
+  if (page_has_free(pg)) cache_unfull_page(pg);
+  g->pages[g->count++] = pg;
+}
+
+static void move_page_to_fresh(run_t *r, page_t *sp, page_t **fresh) {
+  for (uint32_t s = 0; s < sp->bump && sp->used > 0; s++) {
+    uint32_t id = slot_live_id(sp, s);
+    if (!id || object_pinned(r, sp, s, id)) continue;
+    if (r->cx->moved_bytes + sp->block_size > r->cx->budget) break;
+    page_t *f = fresh[sp->size_class];
+    if (!f || !page_has_free(f)) {
+      f = pool_alloc_span(1);
+      if (!f) return; /* out of address space: leave the rest in place */
+      page_init_small(f, sp->size_class);
+      f->where = WHERE_ABANDONED; /* ownerless: the next thread needing one adopts it */
+      cache_list_push(cache_abandoned_list(sp->size_class), f);
+      fresh[sp->size_class] = f;
     }
-    if (sp->used == 0 && sp->where != WHERE_CURRENT) release_page(cx, sp);
-    else cache_unfull_page(sp);
+    move_object(sp, s, id, f);
+    r->cx->moved_bytes += sp->block_size;
   }
+  if (sp->used == 0 && sp->where != WHERE_CURRENT) release_page(r, sp);
+  else cache_unfull_page(sp);
+}
+
+static void move_everything(run_t *r) {
+  gather_ctx_t g = {r->s->all, 0, r->s->npages};
+  cache_for_each_page(gather, &g); /* before any fresh page joins the lists */
+  page_t *fresh[ALASKA_NUM_CLASSES] = {0};
+  for (size_t i = 0; i < g.count; i++) move_page_to_fresh(r, g.pages[i], fresh);
+}
+
+size_t alaska_heap_compact_stopped(alaska_compaction_t *cx,
+                                   int (*is_pinned)(uint32_t id, void *ctx), void *ctx) {
+  scratch_t *s = cx->scratch;
+  if (!s) return 0; /* prepare could not map its scratch memory */
+  RT_ENTER();
+  pthread_mutex_lock(&alaska_heap_lock);
+  pool_defer_purge(1); /* the purge is finish's job, after the pause */
+  run_t r = {cx, s, is_pinned, ctx};
+  cx->ran = 1;
+  if (cx->move_everything) {
+    move_everything(&r);
+  } else {
+    for (unsigned c = 0; c < ALASKA_NUM_CLASSES; c++)
+      if (s->cls[c].nsrc) run_class(&r, c);
+  }
+  pool_defer_purge(0);
+  pthread_mutex_unlock(&alaska_heap_lock);
+  RT_LEAVE();
+  return cx->pages_emptied << ALASKA_PAGE_SHIFT;
+}
+
+size_t alaska_heap_compact_finish(alaska_compaction_t *cx) {
+  size_t released = cx->ran ? pool_release_dirty() : 0; /* nothing emptied, nothing to do */
+  scratch_put(cx->scratch);
+  cx->scratch = NULL;
+  return released << ALASKA_PAGE_SHIFT;
 }
 
 size_t alaska_heap_compact(size_t budget_bytes, int (*is_pinned)(uint32_t id, void *ctx),
                            void *ctx, int move_everything) {
-  RT_ENTER();
-  pthread_mutex_lock(&alaska_heap_lock);
-  compact_ctx_t cx = {0};
-  cx.cap = pool_pages_in_use();
-  cx.is_pinned = is_pinned;
-  cx.pin_ctx = ctx;
-  cx.budget = budget_bytes ? budget_bytes : SIZE_MAX;
-  size_t scratch_bytes = (cx.cap ? cx.cap : 1) * sizeof(page_t *);
-  cx.pages = os_reserve(scratch_bytes);
-  if (!cx.pages) {
-    pthread_mutex_unlock(&alaska_heap_lock);
-    RT_LEAVE();
-    return 0;
-  }
-  pool_defer_purge(1);
-  uint64_t released_before = alaska_stat_pages_released;
-  cache_for_each_page(gather, &cx);
-  sort_pages(cx.pages, cx.count);
-  for (size_t lo = 0; lo < cx.count;) {
-    size_t hi = lo;
-    while (hi < cx.count && cx.pages[hi]->size_class == cx.pages[lo]->size_class) hi++;
-    if (move_everything) move_class_to_fresh_pages(&cx, cx.pages + lo, hi - lo);
-    else compact_class(&cx, cx.pages + lo, hi - lo);
-    lo = hi;
-  }
-  pool_defer_purge(0);
-  pool_purge(); /* one batch of madvise for everything emptied */
-  size_t released = (size_t)(alaska_stat_pages_released - released_before) << ALASKA_PAGE_SHIFT;
-  pthread_mutex_unlock(&alaska_heap_lock);
-  os_unmap(cx.pages, scratch_bytes);
-  RT_LEAVE();
-  return released;
+  alaska_compaction_t cx;
+  alaska_heap_compact_prepare(&cx, budget_bytes, move_everything);
+  alaska_heap_compact_stopped(&cx, is_pinned, ctx);
+  return alaska_heap_compact_finish(&cx);
 }

@@ -146,6 +146,8 @@ static void read_config(void) {
  * the threads to stop (what it does not). */
 static defrag_step_result_t run_step(uint64_t budget) {
   uint64_t t0 = mono_ns();
+  alaska_compaction_t cx;
+  alaska_heap_compact_prepare(&cx, budget, 0); /* planning and pre-faulting: before the stop */
   alaska_barrier_outcome_t outcome = ALASKA_BARRIER_BUSY;
   for (int i = 0; i < STEP_ATTEMPTS; i++) {
     outcome = alaska_barrier_stop();
@@ -158,12 +160,13 @@ static defrag_step_result_t run_step(uint64_t budget) {
     /* Every other thread is stopped: the heap's counters are ours to read. */
     uint64_t objects_before = alaska_stat_objects_moved, bytes_before = alaska_stat_bytes_moved;
     uint64_t tc = mono_ns();
-    r.bytes_released = alaska_heap_compact(budget, alaska_barrier_is_pinned, NULL, 0);
+    alaska_heap_compact_stopped(&cx, alaska_barrier_is_pinned, NULL);
     r.compact_ns = mono_ns() - tc;
     r.bytes_moved = alaska_stat_bytes_moved - bytes_before;
     alaska_barrier_note_moves(alaska_stat_objects_moved - objects_before, r.bytes_moved);
     alaska_barrier_release();
   }
+  r.bytes_released = alaska_heap_compact_finish(&cx); /* madvise after the release */
   r.duration_ns = mono_ns() - t0;
   atomic_fetch_add(&st_attempts, 1);
   if (r.stopped) atomic_fetch_add(&st_runs, 1);

@@ -16,14 +16,35 @@ uint32_t alaska_handle_of_raw(const void *raw, uint32_t *offset_out);
 /* Was `id`'s object marked with alaska_pin_forever? */
 int alaska_is_pinned_forever(uint32_t id);
 
-/* Evacuate live objects out of sparse pages so whole pages can be returned to the OS.
- * Call ONLY while every other thread is stopped outside the runtime (alaska_rt_depth == 0)
- * and none holds a raw pointer that is not covered by is_pinned. Per size class, moves
- * unpinned objects from the sparsest pages into free slots of the densest ones (or, with
- * move_everything, every unpinned object into fresh pages), updates table entries and
- * slot->id maps, leaves pinned and pin_forever objects in place, releases emptied pages
- * (one batched purge) and returns the bytes of pages released. Stops after moving about
- * budget_bytes (0 = no limit). is_pinned may be NULL. */
+/* Compaction: evacuate live objects out of sparse pages so whole pages can be returned to
+ * the OS. Per size class, moves unpinned objects from the sparsest pages into free slots of
+ * the densest ones (or, with move_everything, every unpinned object into fresh pages),
+ * updates table entries and slot->id maps, and leaves pinned and pin_forever objects in
+ * place. Three phases, so that the stop-the-world pause does only the moving:
+ *   prepare  world running (any thread, no locks held): plans sources and destinations
+ *            from a racy scan of the page descriptors and pre-faults the destinations;
+ *   stopped  ONLY while every other thread is stopped outside the runtime
+ *            (alaska_rt_depth == 0) and none holds a raw pointer not covered by is_pinned
+ *            (may be NULL): moves at most about budget_bytes (0 = no limit), returns the
+ *            bytes of the pages it emptied (they go to the page pool);
+ *   finish   after the world is released, without the heap lock: madvises the pool's
+ *            dirty pages away (emptied ones not yet reused included); returns the bytes
+ *            released. Always call it after prepare (it frees the scratch memory), also
+ *            when the world could not be stopped (it then releases nothing). */
+typedef struct alaska_compaction {
+  void *scratch;        /* compact.c's plan and buffers */
+  size_t budget;        /* bytes; SIZE_MAX = no limit */
+  size_t moved_bytes;
+  size_t pages_emptied;
+  int move_everything;
+  int ran;              /* the stopped phase ran */
+} alaska_compaction_t;
+void alaska_heap_compact_prepare(alaska_compaction_t *cx, size_t budget_bytes, int move_everything);
+size_t alaska_heap_compact_stopped(alaska_compaction_t *cx,
+                                   int (*is_pinned)(uint32_t id, void *ctx), void *ctx);
+size_t alaska_heap_compact_finish(alaska_compaction_t *cx);
+/* All three in a row, for callers that keep the other threads out of the runtime by their
+ * own means (tests). Returns the bytes released. */
 size_t alaska_heap_compact(size_t budget_bytes, int (*is_pinned)(uint32_t id, void *ctx),
                            void *ctx, int move_everything);
 

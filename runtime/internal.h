@@ -218,6 +218,7 @@ void page_init_small(page_t *pg, unsigned cls);
 void ids_map_release(page_t *pg);             /* give a free page's slot map back */
 size_t page_collect_remote(page_t *pg);        /* owner: move remote frees to local list */
 size_t pool_pages_in_use(void);               /* pages ever handed out (pool bump) */
+size_t pool_release_dirty(void);              /* pool_purge without the lock held */
 
 /* ---- handle table ----------------------------------------------------------------------- */
 #define ALASKA_ID_CACHE 1024

@@ -39,6 +39,16 @@ void os_release(void *addr, size_t bytes) {
   if (bytes) madvise(addr, bytes, MADV_DONTNEED);
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+static int prefault_unsupported;
+void os_prefault(void *addr, size_t bytes) {
+  if (!bytes || __atomic_load_n(&prefault_unsupported, __ATOMIC_RELAXED)) return;
+  if (madvise(addr, bytes, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
+    __atomic_store_n(&prefault_unsupported, 1, __ATOMIC_RELAXED); /* older kernel */
+}
+
 int os_safe_read(const void *addr, void *out, size_t bytes) {
   struct iovec local = {out, bytes};
   struct iovec remote = {(void *)addr, bytes};

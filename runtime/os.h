@@ -18,6 +18,10 @@ int os_reserve_fixed(void *addr, size_t bytes, int prot_none);
 void os_unmap(void *addr, size_t bytes);
 /* Give the physical memory of [addr, addr+bytes) back; it reads as zero afterwards. */
 void os_release(void *addr, size_t bytes);
+/* Make [addr, addr+bytes) resident and writable without changing its contents
+ * (MADV_POPULATE_WRITE), so that later writes take no page fault. Best effort: does nothing
+ * on kernels without it. */
+void os_prefault(void *addr, size_t bytes);
 /* Copy `bytes` from `addr` into `out` without faulting; returns 0 if unreadable. */
 int os_safe_read(const void *addr, void *out, size_t bytes);
 /* Resident set size of this process in bytes (/proc/self/statm), 0 if unknown. */

@@ -26,6 +26,7 @@ static size_t pool_bump = 0;         /* pages [0, pool_bump) have been handed ou
 static page_t *bins[NUM_BINS];
 static size_t dirty_pages = 0;
 static int purge_deferred; /* compaction batches its own purge */
+static void ids_map_release_released(page_t *pg);
 
 void pool_defer_purge(int defer) { purge_deferred = defer; }
 
@@ -132,7 +133,7 @@ page_t *pool_alloc_span(size_t n) {
   } else {
     if (pool_bump + n > alaska_heap_pages) return NULL;
     span = &alaska_pages[pool_bump];
-    pool_bump += n;
+    __atomic_store_n(&pool_bump, pool_bump + n, __ATOMIC_RELAXED);
     alaska_stat_committed_pages += n;
     span->dirty = 0;
   }
@@ -149,6 +150,57 @@ void pool_free_span(page_t *head) {
   head = span_coalesce(head);
   span_insert(head);
   if (dirty_pages > ALASKA_DIRTY_LIMIT && !purge_deferred) pool_purge();
+}
+
+/* Like pool_purge, for a caller that does not hold alaska_heap_lock: the madvise calls (the
+ * expensive part) run without it. The dirty spans are unlinked under the lock and marked
+ * SPAN_RELEASING, which no allocation sees (they are in no bin) and no neighbour coalesces
+ * with (coalescing needs equal dirtiness); they go back to the bins clean afterwards.
+ * Returns the number of pages released. */
+#define SPAN_RELEASING 2
+size_t pool_release_dirty(void) {
+  RT_ENTER(); /* a barrier must not stop this thread while it holds the heap lock */
+  pthread_mutex_lock(&alaska_heap_lock);
+  page_t *todo = NULL;
+  for (unsigned b = 0; b < NUM_BINS; b++) {
+    page_t *s = bins[b];
+    while (s) {
+      page_t *next = s->next;
+      if (s->dirty) {
+        span_remove(s);
+        s->dirty = SPAN_RELEASING;
+        dirty_pages -= s->span_pages;
+        s->next = todo;
+        todo = s;
+      }
+      s = next;
+    }
+  }
+  pthread_mutex_unlock(&alaska_heap_lock);
+  RT_LEAVE();
+  if (!todo) return 0;
+  size_t released = 0;
+  for (page_t *s = todo; s; s = s->next) {
+    os_release((void *)page_start(s), s->span_pages << ALASKA_PAGE_SHIFT);
+    for (size_t i = 0; i < s->span_pages; i++)
+      if (s[i].ids_bytes >= 4096) os_release(s[i].ids, s[i].ids_bytes);
+    released += s->span_pages;
+  }
+  RT_ENTER();
+  pthread_mutex_lock(&alaska_heap_lock);
+  while (todo) {
+    page_t *s = todo;
+    todo = s->next;
+    size_t n = s->span_pages;
+    for (size_t i = 0; i < n; i++) ids_map_release_released(&s[i]);
+    alaska_stat_committed_pages -= n;
+    alaska_stat_pages_released += n;
+    s->dirty = 0;
+    span_insert(span_coalesce(s));
+  }
+  pthread_mutex_unlock(&alaska_heap_lock);
+  RT_LEAVE();
+  return released;
 }
 
 void pool_purge(void) {
@@ -218,8 +270,9 @@ static uint32_t *ids_alloc(unsigned bin) {
   return m;
 }
 
-static void ids_put(uint32_t *m, uint32_t bytes) {
-  if (bytes >= 4096) os_release(m, bytes);
+/* os_released: the caller already gave a map of >= 4 KiB back to the OS. */
+static void ids_put(uint32_t *m, uint32_t bytes, int os_released) {
+  if (bytes >= 4096 && !os_released) os_release(m, bytes);
   unsigned bin = ids_bin(bytes);
   *(uint32_t **)m = ids_free[bin];
   ids_free[bin] = m;
@@ -227,7 +280,14 @@ static void ids_put(uint32_t *m, uint32_t bytes) {
 
 void ids_map_release(page_t *pg) {
   if (pg->ids_bytes == 0) return;
-  ids_put(pg->ids, pg->ids_bytes);
+  ids_put(pg->ids, pg->ids_bytes, 0);
+  pg->ids = NULL;
+  pg->ids_bytes = 0;
+}
+
+static void ids_map_release_released(page_t *pg) {
+  if (pg->ids_bytes == 0) return;
+  ids_put(pg->ids, pg->ids_bytes, 1);
   pg->ids = NULL;
   pg->ids_bytes = 0;
 }
@@ -273,7 +333,8 @@ size_t page_collect_remote(page_t *pg) {
   return n;
 }
 
-size_t pool_pages_in_use(void) { return pool_bump; }
+/* Relaxed: the compaction planner reads it without alaska_heap_lock. */
+size_t pool_pages_in_use(void) { return __atomic_load_n(&pool_bump, __ATOMIC_RELAXED); }
 
 /* Committed bytes of free spans the pool keeps for reuse (at most ALASKA_DIRTY_LIMIT pages):
  * a cache, not fragmentation — the defragmentation policy leaves it out (heap.h). */
