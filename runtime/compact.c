@@ -238,6 +238,7 @@ static int object_pinned(const run_t *r, const page_t *pg, uint32_t slot, uint32
 
 static void move_object(page_t *src, uint32_t slot, uint32_t id, page_t *dst) {
   block_t *nb = take_block(dst);
+  if (dst->local_free) __builtin_prefetch(dst->local_free, 1); /* the next move's target */
   void *old = (void *)slot_addr(src, slot);
   memcpy(nb, old, src->block_size);
   dst->ids[slot_of(dst, (uintptr_t)nb)] = id;
@@ -266,11 +267,17 @@ static page_t *plan_page(uint32_t idx, unsigned cls) {
   return pg;
 }
 
+#define PREFETCH_AHEAD 16
 /* Live objects of `pg` into r->s->evac; -1 if one of them is pinned. One pass: the table
  * entries it reads are the ones the moves write. */
 static int live_objects(const run_t *r, const page_t *pg) {
   int n = 0;
+  /* The table entries are scattered: prefetch them ahead so their misses overlap. */
+  for (uint32_t s = 0; s < pg->bump && s < PREFETCH_AHEAD; s++)
+    __builtin_prefetch(table_entry(pg->ids[s] & ~ALASKA_PIN_BIT));
   for (uint32_t s = 0; s < pg->bump; s++) {
+    if (s + PREFETCH_AHEAD < pg->bump)
+      __builtin_prefetch(table_entry(pg->ids[s + PREFETCH_AHEAD] & ~ALASKA_PIN_BIT));
     uint32_t id = slot_live_id(pg, s);
     if (!id) continue;
     if (object_pinned(r, pg, s, id)) return -1;
@@ -311,7 +318,11 @@ static void run_class(run_t *r, unsigned cls) {
       return;
     }
     int n = live_objects(r, sp);
+    for (int k = 0; k < n && k < 8; k++)
+      __builtin_prefetch((void *)slot_addr(sp, (uint32_t)(r->s->evac[k] >> 32)));
     for (int k = 0; k < n; k++) {
+      if (k + 8 < n) /* sources are cold: overlap their misses */
+        __builtin_prefetch((void *)slot_addr(sp, (uint32_t)(r->s->evac[k + 8] >> 32)));
       while (dcur < dnext && (dst[dcur] == NO_PAGE || !page_has_free(&HEAP_PAGES[dst[dcur]])))
         dcur++;
       if (dcur == dnext) break; /* room was miscounted: leave the rest in place */
