@@ -169,7 +169,10 @@ size_t pool_release_dirty(void) {
       if (s->dirty) {
         span_remove(s);
         s->dirty = SPAN_RELEASING;
+        /* Leave committed and dirty together: committed minus dirty (what the defrag
+         * policy reads) does not change while the madvise runs. */
         dirty_pages -= s->span_pages;
+        alaska_stat_committed_pages -= s->span_pages;
         s->next = todo;
         todo = s;
       }
@@ -193,7 +196,6 @@ size_t pool_release_dirty(void) {
     todo = s->next;
     size_t n = s->span_pages;
     for (size_t i = 0; i < n; i++) ids_map_release_released(&s[i]);
-    alaska_stat_committed_pages -= n;
     alaska_stat_pages_released += n;
     s->dirty = 0;
     span_insert(span_coalesce(s));
