@@ -409,25 +409,34 @@ int alaska_barrier_is_pinned(uint32_t id, void *ctx) {
 
 size_t alaska_barrier_pinned_count(void) { return pin_count; }
 
-/* Reads a stopped thread's stack: its handler may still update its own locals, which
- * are never pins, so a racy word read is harmless; volatile keeps it a plain load. */
-static size_t count_handle_words(uintptr_t lo, uintptr_t hi) {
+/* Pin frames (alaska/abi.h) in [lo, hi): every word equal to the magic starts a frame whose
+ * count is bounded by the range (a stale or garbage header can only pin more). The walk
+ * does not skip a frame's slots: a stale header must never hide a live one behind it, and
+ * slots (handles or 0) never equal the magic. Handles anywhere else on the stack, and in
+ * registers, do not pin: they are translated again before use (design.md §6.1).
+ * A stopped thread's handler may still update its own locals, which are never pins, so a
+ * racy word read is harmless; volatile keeps it a plain load. Returns the handles seen. */
+static size_t scan_pin_frames(uintptr_t lo, uintptr_t hi, int insert) {
   size_t n = 0;
-  for (const volatile uint64_t *w = (const uint64_t *)lo; (uintptr_t)w < hi; w++)
-    n += (int64_t)*w < 0;
+  const volatile uint64_t *end = (const volatile uint64_t *)hi;
+  for (const volatile uint64_t *w = (const volatile uint64_t *)lo;
+       w + ALASKA_PIN_FRAME_HEADER_WORDS <= end; w++) {
+    if (*w != ALASKA_PIN_FRAME_MAGIC) continue;
+    const volatile uint64_t *slots = w + ALASKA_PIN_FRAME_HEADER_WORDS;
+    uint64_t count = w[1], room = (uint64_t)(end - slots);
+    if (count > room) count = room;
+    for (uint64_t i = 0; i < count; i++) {
+      uint64_t v = slots[i];
+      if ((int64_t)v >= 0) continue;
+      n++;
+      if (insert) pin_insert(alaska_handle_id((void *)(uintptr_t)v));
+    }
+  }
   return n;
 }
-static void pin_handle_words(uintptr_t lo, uintptr_t hi) {
-  for (const volatile uint64_t *w = (const uint64_t *)lo; (uintptr_t)w < hi; w++) {
-    uint64_t v = *w;
-    if ((int64_t)v < 0) pin_insert(alaska_handle_id((void *)(uintptr_t)v));
-  }
-}
 
-/* The initiator's own pins: its callers' frames, plus callee-saved registers, which
- * __builtin_unwind_init forces into this frame (setjmp would mangle rbp). */
+/* The initiator's own pins: the pin frames of its callers. */
 __attribute__((noinline)) static int collect_pins(void) {
-  __builtin_unwind_init();
   volatile uintptr_t marker = 0;
   /* The initiator's ranges, like a stopped thread's (it may run on its signal stack). An
    * unregistered initiator (the runtime's own threads) holds no handles. */
@@ -437,10 +446,10 @@ __attribute__((noinline)) static int collect_pins(void) {
   size_t candidates = 0;
   for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next)
     for (int r = 0; r < t->nranges; r++)
-      candidates += count_handle_words(t->scan_lo[r], t->scan_hi[r]);
+      candidates += scan_pin_frames(t->scan_lo[r], t->scan_hi[r], 0);
   pin_table_reset(candidates);
   for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next)
-    for (int r = 0; r < t->nranges; r++) pin_handle_words(t->scan_lo[r], t->scan_hi[r]);
+    for (int r = 0; r < t->nranges; r++) scan_pin_frames(t->scan_lo[r], t->scan_hi[r], 1);
   return 1;
 }
 

@@ -6,9 +6,11 @@
  *
  * Each wrapper has the signature of the function it replaces and receives the program's
  * handles unchanged. Before it turns a handle into an address it stores the handle in a
- * volatile local (PIN): a barrier scanning this thread's stack then sees the handle and
- * does not move the object while the raw address is in use. Wrappers never run inside a
- * barrier, so the libc calls they make (which may use glibc malloc) are fine.
+ * slot of a pin frame on its stack (PIN): a barrier scanning this thread's stack then sees
+ * the handle and does not move the object while the raw address is in use. Frames are
+ * never cleared early: they die with the wrapper, after its last use of a raw address.
+ * Wrappers never run inside a barrier, so the libc calls they make (which may use glibc
+ * malloc) are fine.
  */
 #include <errno.h>
 #include <limits.h>
@@ -32,7 +34,8 @@
 /* Pin slots are written, never read: the barrier's stack scan is their reader. */
 #pragma GCC diagnostic ignored "-Wunused-but-set-variable"
 
-/* Record a handle where the conservative stack scan finds it, before translating it. */
+/* Record a handle in a slot of a pin frame (ALASKA_PIN_FRAME, alaska/abi.h: the format the
+ * barrier's stack scan looks for) before translating it. */
 #define PIN(slot, h)                                                                       \
   do {                                                                                     \
     (slot) = (uintptr_t)(h);                                                               \
@@ -51,7 +54,7 @@ static __thread char *line_buf;  /* glibc-owned scratch line, reused per thread 
 static __thread size_t line_cap;
 
 EXPORT ssize_t alaska_getdelim(char **lineptr, size_t *n, int delim, FILE *stream) {
-  volatile uintptr_t pins[3];
+  ALASKA_PIN_FRAME(pins, 3);
   if (lineptr == NULL || n == NULL) {
     errno = EINVAL;
     return -1;
@@ -87,7 +90,7 @@ EXPORT ssize_t alaska_getline(char **lineptr, size_t *n, FILE *stream) {
 
 /* ---- strtok / strtok_r / strsep: the continuation pointer is kept as a handle ---------- */
 EXPORT char *alaska_strtok_r(char *s, const char *delim, char **saveptr) {
-  volatile uintptr_t pins[4];
+  ALASKA_PIN_FRAME(pins, 4);
   PIN(pins[0], saveptr);
   PIN(pins[1], delim);
   char **sp = xlate(saveptr);
@@ -108,7 +111,7 @@ EXPORT char *alaska_strtok(char *s, const char *delim) {
 }
 
 EXPORT char *alaska_strsep(char **stringp, const char *delim) {
-  volatile uintptr_t pins[3];
+  ALASKA_PIN_FRAME(pins, 3);
   PIN(pins[0], stringp);
   PIN(pins[1], delim);
   char **sp = xlate(stringp);
@@ -125,7 +128,7 @@ EXPORT char *alaska_strsep(char **stringp, const char *delim) {
 /* ---- iovec arrays: writev / readv / pwritev / preadv --------------------------------- */
 /* Copies the array with translated bases into `out`; the handles stay pinned in `pins`. */
 static int translate_iov(const struct iovec *iov, int cnt, struct iovec *out,
-                         volatile uintptr_t *pins) {
+                         volatile uint64_t *pins) {
   if (cnt < 0 || cnt > IOV_MAX) {
     errno = EINVAL;
     return -1;
@@ -141,14 +144,14 @@ static int translate_iov(const struct iovec *iov, int cnt, struct iovec *out,
 
 #define IOV_WRAPPER(name, call)                                                            \
   {                                                                                        \
-    volatile uintptr_t iov_pin;                                                            \
-    PIN(iov_pin, iov);                                                                     \
+    ALASKA_PIN_FRAME(iov_pin, 1);                                                          \
+    PIN(iov_pin[0], iov);                                                                     \
     if (iovcnt < 0 || iovcnt > IOV_MAX) {                                                  \
       errno = EINVAL;                                                                      \
       return -1;                                                                           \
     }                                                                                      \
     struct iovec local[iovcnt > 0 ? iovcnt : 1];                                           \
-    volatile uintptr_t pins[iovcnt > 0 ? iovcnt : 1];                                      \
+    ALASKA_PIN_FRAME(pins, iovcnt > 0 ? iovcnt : 1);                                       \
     if (translate_iov(iov, iovcnt, local, pins) < 0) return -1;                            \
     return call;                                                                           \
   }
@@ -164,7 +167,7 @@ EXPORT ssize_t alaska_preadv(int fd, const struct iovec *iov, int iovcnt, off_t 
 
 /* ---- sendmsg / recvmsg: a msghdr holds three pointers and an iovec array --------------- */
 #define MSG_WRAPPER_PROLOGUE                                                               \
-  volatile uintptr_t hdr_pins[4];                                                          \
+  ALASKA_PIN_FRAME(hdr_pins, 4);                                                           \
   PIN(hdr_pins[0], msg);                                                                   \
   struct msghdr m = *(struct msghdr *)xlate(msg);                                          \
   if (m.msg_iovlen > IOV_MAX) {                                                            \
@@ -173,7 +176,7 @@ EXPORT ssize_t alaska_preadv(int fd, const struct iovec *iov, int iovcnt, off_t 
   }                                                                                        \
   int cnt = (int)m.msg_iovlen;                                                             \
   struct iovec local[cnt > 0 ? cnt : 1];                                                   \
-  volatile uintptr_t pins[cnt > 0 ? cnt : 1];                                              \
+  ALASKA_PIN_FRAME(pins, cnt > 0 ? cnt : 1);                                               \
   PIN(hdr_pins[1], m.msg_name);                                                            \
   PIN(hdr_pins[2], m.msg_control);                                                         \
   PIN(hdr_pins[3], m.msg_iov);                                                             \
@@ -210,7 +213,7 @@ static int count_strings(char *const *arr) {
   return n;
 }
 
-static void translate_strings(char *const *arr, int n, char **out, volatile uintptr_t *pins) {
+static void translate_strings(char *const *arr, int n, char **out, volatile uint64_t *pins) {
   char *const *raw = xlate(arr);
   for (int i = 0; i < n; i++) {
     PIN(pins[i], raw[i]);
@@ -220,7 +223,7 @@ static void translate_strings(char *const *arr, int n, char **out, volatile uint
 }
 
 EXPORT int alaska_execve(const char *path, char *const argv[], char *const envp[]) {
-  volatile uintptr_t top[3];
+  ALASKA_PIN_FRAME(top, 3);
   PIN(top[0], path);
   PIN(top[1], argv);
   PIN(top[2], envp);
@@ -230,7 +233,8 @@ EXPORT int alaska_execve(const char *path, char *const argv[], char *const envp[
     return -1;
   }
   char *args[na + 1], *envs[ne + 1];
-  volatile uintptr_t pa[na + 1], pe[ne + 1];
+  ALASKA_PIN_FRAME(pa, na + 1);
+  ALASKA_PIN_FRAME(pe, ne + 1);
   args[0] = envs[0] = NULL;
   if (argv) translate_strings(argv, na, args, pa);
   if (envp) translate_strings(envp, ne, envs, pe);
@@ -243,7 +247,7 @@ EXPORT int alaska_execv(const char *path, char *const argv[]) {
 }
 
 EXPORT int alaska_execvp(const char *file, char *const argv[]) {
-  volatile uintptr_t top[2];
+  ALASKA_PIN_FRAME(top, 2);
   PIN(top[0], file);
   PIN(top[1], argv);
   int na = count_strings(argv);
@@ -252,7 +256,7 @@ EXPORT int alaska_execvp(const char *file, char *const argv[]) {
     return -1;
   }
   char *args[na + 1];
-  volatile uintptr_t pa[na + 1];
+  ALASKA_PIN_FRAME(pa, na + 1);
   args[0] = NULL;
   if (argv) translate_strings(argv, na, args, pa);
   return execvp(xlate(file), args);
@@ -326,7 +330,7 @@ static void sink_put(struct sink *s, const char *p, size_t n) {
  * to (register save area, stack arguments) are on the stack: raw. */
 static void format_to(struct sink *s, const char *fmt_handle, va_list ap) {
   int saved_errno = errno;
-  volatile uintptr_t pins[3];
+  ALASKA_PIN_FRAME(pins, 3);
   PIN(pins[2], ap);
   ap = xlate(ap);
   PIN(pins[0], fmt_handle);
@@ -482,8 +486,8 @@ EXPORT int alaska_vdprintf(int fd, const char *fmt, va_list ap) {
 }
 
 EXPORT int alaska_vsnprintf(char *str, size_t size, const char *fmt, va_list ap) {
-  volatile uintptr_t pin;
-  PIN(pin, str);
+  ALASKA_PIN_FRAME(pin, 1);
+  PIN(pin[0], str);
   struct sink s = {.kind = SINK_BUFFER, .buf = size ? xlate(str) : NULL, .cap = size};
   format_to(&s, fmt, ap);
   if (size) s.buf[s.total < size ? s.total : size - 1] = 0;
@@ -496,8 +500,8 @@ EXPORT int alaska_vsprintf(char *str, const char *fmt, va_list ap) {
 
 /* The result is a glibc allocation (raw); hfree/free forward it to glibc. */
 EXPORT int alaska_vasprintf(char **strp, const char *fmt, va_list ap) {
-  volatile uintptr_t pin;
-  PIN(pin, ap);
+  ALASKA_PIN_FRAME(pin, 1);
+  PIN(pin[0], ap);
   ap = xlate(ap);
   va_list again;
   va_copy(again, ap);
@@ -558,7 +562,7 @@ enum scan_source { SCAN_STRING, SCAN_FILE };
 
 static int scan_translated(enum scan_source kind, void *src, const char *fmt_handle,
                            va_list ap) {
-  volatile uintptr_t pins[MAX_SCAN_ARGS + 3];
+  ALASKA_PIN_FRAME(pins, MAX_SCAN_ARGS + 3);
   PIN(pins[MAX_SCAN_ARGS], ap);
   ap = xlate(ap);
   PIN(pins[MAX_SCAN_ARGS + 1], fmt_handle);

@@ -14,7 +14,7 @@
 #include "stats.h"
 
 /* Referenced by every module the pass transforms: a pass/runtime ABI mismatch fails to link. */
-const int __alaska_abi_version_1 = 1;
+const int __alaska_abi_version_2 = 2;
 
 __thread volatile int alaska_rt_depth ALASKA_TLS_IE;
 /* static: a second copy of the runtime in the process must run its own start-up (and fail). */

@@ -64,7 +64,12 @@ Value *rehandle(IRBuilder<> &B, Value *Res, Value *H, Value *T) {
   Value *Inside = B.CreateICmpULT(Delta, B.getInt64(ALASKA_MAX_HANDLE_OBJECT));
   Value *Ok = B.CreateAnd(IsHandle, Inside);
   Value *Rebuilt = B.CreateGEP(B.getInt8Ty(), H, Delta, "alaska.rehandled");
-  return B.CreateSelect(Ok, Rebuilt, Res);
+  Value *Sel = B.CreateSelect(Ok, Rebuilt, Res);
+  // A handle again, or a pointer outside T's object: where alaska-pin stops following
+  // addresses derived from T (PinPass.cpp).
+  if (auto *I = dyn_cast<Instruction>(Sel))
+    I->setMetadata("alaska.rehandle", MDNode::get(B.getContext(), {}));
+  return Sel;
 }
 
 class Escaper {

@@ -3,21 +3,230 @@
 //
 // usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-pin in.ll -S -o out.ll
 //
-// One slot per translation site: the slot is rewritten only when the same site executes
-// again, and by SSA every address derived from the previous execution is dead by then
-// (a use always refers to the latest execution of the translation that defines it, and
-// translated values never flow through memory or loop-carried phis whose roots are
-// redefined inside the loop; see TranslatePass.cpp). Slots live as long as the frame,
-// so they cover calls into uncompiled code that received a translated pointer.
+// Pin frame (docs/design.md §6.1, alaska/abi.h): every function with N translation sites
+// gets `alloca [N+2 x i64] alaska.pins` = { ALASKA_PIN_FRAME_MAGIC, N, slot 0 .. N-1 }.
+// The entry block writes the count, zeroes the slots and writes the magic last (all
+// volatile) before anything else runs, so the barrier's stack scan can find the frame and
+// only ever reads slots of this frame that hold a handle or 0.
+//
+// One slot per translation site: @alaska.translate(h) becomes
+// @alaska.translate.pin(h, slot) (alaska-lower stores h there before the table load).
+// The slot is rewritten only when the same site executes again, and by SSA every address
+// derived from the previous execution is dead by then (translated values never flow
+// through memory or loop-carried phis whose roots are redefined inside the loop; see
+// TranslatePass.cpp).
+//
+// Clearing: a handle needs its pin only while an address derived from its translation is
+// live. The derived set of a site is the translation and everything computed from it
+// (GEPs on it, casts, phis, selects, integers from ptrtoint and arithmetic on them, pointer
+// results of calls that received it). Where that set stops being live — after its last use
+// in a block it does not leave, or at the top of a successor it does not enter — the pass
+// stores 0 into the slot, after a compiler-only fence (no access through the address moves
+// below the clear). A use in a phi is a use at the end of the incoming block; a call that
+// received the address is a use until it returns. If a derived value escapes where SSA
+// liveness cannot follow it (stored to memory, returned, an instruction not understood
+// here), the slot is never cleared: it lives as long as the frame, as before (over-pinning
+// is safe). -alaska-pin-clear=0 turns clearing off.
 //==============================================================================
 #include "PinPass.h"
 #include "Common.h"
 
+#include "alaska/abi.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/IR/CFG.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
 
 using namespace llvm;
 
 namespace alaska {
+
+static cl::opt<bool> PinClearOpt("alaska-pin-clear",
+                                 cl::desc("Clear a pin slot where the addresses derived "
+                                          "from its translation die (default on)"),
+                                 cl::init(true));
+
+namespace {
+
+// Metadata EscapePass puts on the select that turns a library result back into a handle:
+// its value is a handle, or a pointer outside the translated object (design.md §5.3).
+constexpr const char *RehandleMD = "alaska.rehandle";
+
+bool isPointerLike(Type *Ty) {
+  return Ty->isPtrOrPtrVectorTy();
+}
+
+// The set of values derived from translation T. False when one escapes where liveness
+// cannot follow it.
+bool collectDerived(Instruction *T, SmallVectorImpl<Instruction *> &Derived,
+                    SmallPtrSetImpl<Instruction *> &InSet) {
+  Derived.push_back(T);
+  InSet.insert(T);
+  auto Add = [&](Instruction *I) {
+    if (InSet.insert(I).second) Derived.push_back(I);
+  };
+  for (unsigned K = 0; K < Derived.size(); ++K) {
+    Instruction *V = Derived[K];
+    for (Use &U : V->uses()) {
+      auto *I = cast<Instruction>(U.getUser());
+      if (isa<LoadInst>(I)) continue; // the address of a load (its value is not derived)
+      if (auto *S = dyn_cast<StoreInst>(I)) {
+        if (U.getOperandNo() != S->getPointerOperandIndex()) return false;
+        continue;
+      }
+      if (auto *A = dyn_cast<AtomicRMWInst>(I)) {
+        if (U.getOperandNo() != A->getPointerOperandIndex()) return false;
+        continue;
+      }
+      if (auto *X = dyn_cast<AtomicCmpXchgInst>(I)) {
+        if (U.getOperandNo() != X->getPointerOperandIndex()) return false;
+        continue;
+      }
+      if (isa<CmpInst>(I)) continue; // an i1 is never an address
+      if (auto *G = dyn_cast<GetElementPtrInst>(I)) {
+        // As an index, a derived integer is an offset (Res - T of EscapePass's rehandle:
+        // the only place raw addresses become integers) on a base that is not derived.
+        if (U.getOperandNo() == GetElementPtrInst::getPointerOperandIndex()) Add(G);
+        continue;
+      }
+      if (auto *Sel = dyn_cast<SelectInst>(I)) {
+        if (Sel->getMetadata(RehandleMD)) continue; // a handle again (or not this object)
+        if (U.getOperandNo() != 0) Add(Sel);
+        continue;
+      }
+      if (auto *CB = dyn_cast<CallBase>(I)) {
+        if (CB->isCallee(&U)) return false;
+        // Arguments: in use until the call returns. A pointer result may point into the
+        // object (a library function not in the table): derived.
+        if (isPointerLike(CB->getType())) Add(CB);
+        continue;
+      }
+      if (isa<PHINode>(I) || isa<CastInst>(I) || isa<BinaryOperator>(I) || isa<FreezeInst>(I) ||
+          isa<InsertElementInst>(I) || isa<ExtractElementInst>(I) ||
+          isa<ShuffleVectorInst>(I) || isa<InsertValueInst>(I) || isa<ExtractValueInst>(I)) {
+        Add(I);
+        continue;
+      }
+      return false; // ret, va_arg, anything else: keep the slot for the frame's lifetime
+    }
+  }
+  return true;
+}
+
+// Where the derived set of one site stops being live; see the file comment.
+class ClearPlacer {
+public:
+  ClearPlacer(const DenseMap<BasicBlock *, unsigned> &Order) : Order(Order) {}
+  // Program points (insert-before positions) where the slot may be cleared.
+  SmallVector<Instruction *, 8> run(ArrayRef<Instruction *> Derived,
+                                    const SmallPtrSetImpl<Instruction *> &InSet);
+
+private:
+  const DenseMap<BasicBlock *, unsigned> &Order;
+  enum : uint8_t { LiveIn = 1, LiveOut = 2 };
+  DenseMap<BasicBlock *, uint8_t> Flags;
+  DenseMap<BasicBlock *, Instruction *> Last; // last use/def of the set in a block
+  SmallPtrSet<BasicBlock *, 8> PhiLiveIn;     // a derived phi with uses starts here
+
+  void markLiveIn(BasicBlock *BB, BasicBlock *DefBB);
+  void noteLast(Instruction *I);
+};
+
+void ClearPlacer::noteLast(Instruction *I) {
+  BasicBlock *BB = I->getParent();
+  Instruction *&L = Last[BB];
+  if (!L || L->comesBefore(I)) L = I;
+}
+
+// Live at the top of BB: live at the end of every predecessor, and above, up to DefBB.
+void ClearPlacer::markLiveIn(BasicBlock *BB, BasicBlock *DefBB) {
+  SmallVector<BasicBlock *, 16> Work{BB};
+  while (!Work.empty()) {
+    BasicBlock *B = Work.pop_back_val();
+    uint8_t &F = Flags[B];
+    if (F & LiveIn) continue;
+    F |= LiveIn;
+    for (BasicBlock *P : predecessors(B)) {
+      uint8_t &PF = Flags[P];
+      PF |= LiveOut;
+      if (P != DefBB) Work.push_back(P);
+    }
+  }
+}
+
+SmallVector<Instruction *, 8> ClearPlacer::run(ArrayRef<Instruction *> Derived,
+                                               const SmallPtrSetImpl<Instruction *> &InSet) {
+  for (Instruction *V : Derived) {
+    BasicBlock *DefBB = V->getParent();
+    noteLast(V);
+    if (auto *P = dyn_cast<PHINode>(V))
+      if (!P->use_empty()) PhiLiveIn.insert(DefBB);
+    for (Use &U : V->uses()) {
+      auto *I = cast<Instruction>(U.getUser());
+      if (auto *P = dyn_cast<PHINode>(I)) {
+        // A use at the end of the incoming block.
+        BasicBlock *In = P->getIncomingBlock(U);
+        Flags[In] |= LiveOut;
+        if (In != DefBB) markLiveIn(In, DefBB);
+        continue;
+      }
+      noteLast(I);
+      if (I->getParent() != DefBB) markLiveIn(I->getParent(), DefBB);
+    }
+  }
+  (void)InSet;
+  // Blocks that need the set at their top: live-in, or a derived phi with uses starts them.
+  auto NeededAtTop = [&](BasicBlock *S) {
+    auto It = Flags.find(S);
+    return (It != Flags.end() && (It->second & LiveIn)) || PhiLiveIn.count(S);
+  };
+  SmallVector<BasicBlock *, 16> Touched;
+  for (auto &KV : Flags) Touched.push_back(KV.first);
+  for (auto &KV : Last)
+    if (!Flags.count(KV.first)) Touched.push_back(KV.first);
+  llvm::sort(Touched, [&](BasicBlock *A, BasicBlock *B) { return Order.lookup(A) < Order.lookup(B); });
+
+  SmallVector<Instruction *, 8> Points;
+  SmallPtrSet<BasicBlock *, 8> TopDone;
+  auto ClearAtTop = [&](BasicBlock *S) {
+    if (NeededAtTop(S) || !TopDone.insert(S).second) return;
+    BasicBlock::iterator It = S->getFirstInsertionPt();
+    if (It != S->end()) Points.push_back(&*It); // (catchswitch blocks: keep the pin)
+  };
+  for (BasicBlock *BB : Touched) {
+    auto FIt = Flags.find(BB);
+    bool Out = FIt != Flags.end() && (FIt->second & LiveOut);
+    Instruction *L = Last.lookup(BB);
+    if (!Out && L && !L->isTerminator()) {
+      // After the last use or definition in a block the set does not leave.
+      Points.push_back(isa<PHINode>(L) ? &*BB->getFirstInsertionPt() : L->getNextNode());
+      continue;
+    }
+    // Live to the end of the block (or last used by the terminator): successors the set
+    // does not enter get the clear at their top.
+    for (BasicBlock *S : successors(BB)) {
+      bool Enters = NeededAtTop(S);
+      if (Out && !Enters)
+        for (PHINode &P : S->phis()) {
+          auto *V = dyn_cast<Instruction>(P.getIncomingValueForBlock(BB));
+          if (V && InSet.count(V)) Enters = true;
+        }
+      if (!Enters) ClearAtTop(S);
+    }
+  }
+  return Points;
+}
+
+void insertClear(Instruction *Before, AllocaInst *Frame, ArrayType *FrameTy, unsigned Index) {
+  IRBuilder<> B(Before);
+  B.CreateFence(AtomicOrdering::SequentiallyConsistent, SyncScope::SingleThread);
+  Value *Slot = B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, Index, "alaska.unpin");
+  B.CreateAlignedStore(B.getInt64(0), Slot, Align(8), /*isVolatile=*/true);
+}
+
+} // namespace
 
 bool runPin(Module &M) {
   if (!PinsOpt) return false;
@@ -35,18 +244,45 @@ bool runPin(Module &M) {
   if (Sites.empty()) return false;
   Function *PinMarker = getTranslatePinMarker(M);
   Type *I64 = Type::getInt64Ty(M.getContext());
+  constexpr unsigned H = ALASKA_PIN_FRAME_HEADER_WORDS;
   for (auto &[F, Calls] : Sites) {
     IRBuilder<> B(&*F->getEntryBlock().getFirstInsertionPt());
-    ArrayType *SlotsTy = ArrayType::get(I64, Calls.size());
-    AllocaInst *Slots = B.CreateAlloca(SlotsTy, nullptr, "alaska.pins");
-    for (unsigned I = 0; I < Calls.size(); ++I) {
+    uint64_t N = Calls.size();
+    ArrayType *FrameTy = ArrayType::get(I64, N + H);
+    AllocaInst *Frame = B.CreateAlloca(FrameTy, nullptr, "alaska.pins");
+    Frame->setAlignment(Align(16));
+    // Header after the static allocas, before any translation can run (translations come
+    // after their roots' definitions): count and zeroed slots first, magic last (volatile
+    // accesses keep program order).
+    B.SetInsertPoint(&*entryInsertionPoint(*F));
+    B.CreateAlignedStore(B.getInt64(N), B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, 1,
+                                                                      "alaska.pins.count"),
+                         Align(8), /*isVolatile=*/true);
+    B.CreateMemSet(B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, H, "alaska.pins.slots"),
+                   B.getInt8(0), N * 8, MaybeAlign(16), /*isVolatile=*/true);
+    B.CreateAlignedStore(B.getInt64(ALASKA_PIN_FRAME_MAGIC), Frame, Align(16),
+                         /*isVolatile=*/true);
+
+    SmallVector<CallInst *, 16> Pinned;
+    for (unsigned I = 0; I < N; ++I) {
       CallInst *CI = Calls[I];
       B.SetInsertPoint(CI);
-      Value *Slot = B.CreateConstInBoundsGEP2_64(SlotsTy, Slots, 0, I, "alaska.pin");
-      CallInst *Pinned = B.CreateCall(PinMarker, {CI->getArgOperand(0), Slot});
-      Pinned->takeName(CI);
-      CI->replaceAllUsesWith(Pinned);
+      Value *Slot = B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, H + I, "alaska.pin");
+      CallInst *P = B.CreateCall(PinMarker, {CI->getArgOperand(0), Slot});
+      P->takeName(CI);
+      CI->replaceAllUsesWith(P);
       CI->eraseFromParent();
+      Pinned.push_back(P);
+    }
+    if (!PinClearOpt) continue;
+    DenseMap<BasicBlock *, unsigned> Order;
+    for (BasicBlock &BB : *F) Order[&BB] = Order.size();
+    for (unsigned I = 0; I < N; ++I) {
+      SmallVector<Instruction *, 16> Derived;
+      SmallPtrSet<Instruction *, 16> InSet;
+      if (!collectDerived(Pinned[I], Derived, InSet)) continue;
+      ClearPlacer Placer(Order);
+      for (Instruction *At : Placer.run(Derived, InSet)) insertClear(At, Frame, FrameTy, H + I);
     }
   }
   return true;

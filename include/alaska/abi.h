@@ -36,10 +36,10 @@ extern "C" {
 #endif
 
 /* ---- versioning -------------------------------------------------------------------- */
-#define ALASKA_ABI_VERSION 1
+#define ALASKA_ABI_VERSION 2
 /* Defined (as a global) only by the runtime of this ABI version; referenced by every
  * transformed module. */
-#define ALASKA_ABI_SYMBOL "__alaska_abi_version_1"
+#define ALASKA_ABI_SYMBOL "__alaska_abi_version_2"
 
 /* ---- handle layout ------------------------------------------------------------------ */
 #define ALASKA_HANDLE_BIT (1ULL << 63)
@@ -149,6 +149,35 @@ static inline void *alaska_translate_inline(const void *p) {
 #define ALASKA_RT_VSSCANF "alaska_vsscanf"
 #define ALASKA_RT_VFSCANF "alaska_vfscanf"
 #define ALASKA_RT_VSCANF "alaska_vscanf"
+
+/* ---- pin frames (docs/design.md §6.1, §6.2) ------------------------------------------ */
+/* Every function that translates handles keeps them in one *pin frame* on its stack:
+ *
+ *   word 0: ALASKA_PIN_FRAME_MAGIC   word 1: N   words 2 .. N+1: slots
+ *
+ * written at function entry (count and zeroed slots first, magic last, all volatile)
+ * before any translation runs. A slot holds the handle of a translation whose raw address
+ * may still be used, 0 otherwise. The barrier's stack scan looks for the magic word, reads
+ * N (bounded by the end of the scanned range) and pins the handles in those N slots only:
+ * handles in other locals and registers do not pin. A stale frame left in dead stack
+ * memory can only pin more. The magic has bit 63 clear (never a handle), is non-canonical
+ * (never a pointer) and is not a small integer. */
+#define ALASKA_PIN_FRAME_MAGIC 0x3A1A5CA9F0A3E5D1ULL
+#define ALASKA_PIN_FRAME_HEADER_WORDS 2
+
+/* For hand-written code (runtime wrappers, tests): declares a pin frame of n slots on the
+ * stack and makes `name` point at its slots (volatile uint64_t *). Store a handle in a
+ * slot, then a compiler-only fence, before translating it; store 0 (after a fence) once
+ * the raw address is dead, or let the frame die with the function. */
+static inline volatile uint64_t *alaska_pin_frame_init(volatile uint64_t *words, uint64_t n) {
+  words[1] = n;
+  for (uint64_t i = 0; i < n; i++) words[ALASKA_PIN_FRAME_HEADER_WORDS + i] = 0;
+  words[0] = ALASKA_PIN_FRAME_MAGIC; /* last: a frame with the magic is complete */
+  return words + ALASKA_PIN_FRAME_HEADER_WORDS;
+}
+#define ALASKA_PIN_FRAME(name, n)                                                          \
+  volatile uint64_t name##_pin_frame[ALASKA_PIN_FRAME_HEADER_WORDS + (n)];                 \
+  volatile uint64_t *const name = alaska_pin_frame_init(name##_pin_frame, (uint64_t)(n))
 
 /* Word placed right before the entry of every function compiled by Alaska (LLVM prefix
  * data). An indirect call reads the 8 bytes before its target: equal -> the callee takes

@@ -4,9 +4,9 @@
 #include "harness.h"
 #include "internal.h"
 
-extern const int __alaska_abi_version_1;
+extern const int __alaska_abi_version_2;
 
-static void test_abi_symbol(void) { CHECK_EQ(__alaska_abi_version_1, 1); }
+static void test_abi_symbol(void) { CHECK_EQ(__alaska_abi_version_2, 2); }
 
 static void test_handle_layout(void) {
   void *h = halloc(24);

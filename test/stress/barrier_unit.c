@@ -1,8 +1,9 @@
 /*
  * barrier_unit.c — unit tests of the thread registry and the stop-the-world barrier
- * (runtime/threads.c, runtime/barrier.c), independent of the heap: fake handle words are
- * planted on threads' stacks, in registers, in the red zone and on a signal stack, and
- * the barrier must report exactly those ids as pinned. Also the give-up paths (busy
+ * (runtime/threads.c, runtime/barrier.c), independent of the heap: fake handles are
+ * planted in pin frames (alaska/abi.h) on threads' stacks, in the red zone and on a signal
+ * stack, and the barrier must report exactly those ids as pinned; handles outside pin
+ * frames (plain locals, registers, cleared slots) must not pin. Also the give-up paths (busy
  * thread, blocked signal, coroutine stack), the refusal of user handlers for the barrier
  * signal, fork, and thread exit.
  */
@@ -56,16 +57,27 @@ static size_t registered(void) {
 static volatile int go_home;
 static _Atomic int ready;
 
+/* id pinned; id + 100 (a plain local) and id + 200 (a cleared slot) not pinned. */
 static void *hold_on_stack(void *arg) {
-  volatile uint64_t slot = fake_handle((uint32_t)(uintptr_t)arg);
+  uint32_t id = (uint32_t)(uintptr_t)arg;
+  ALASKA_PIN_FRAME(slot, 2);
+  slot[0] = fake_handle(id);
+  slot[1] = fake_handle(id + 200);
+  slot[1] = 0;
+  volatile uint64_t plain = fake_handle(id + 100);
   atomic_fetch_add(&ready, 1);
   while (!go_home) sched_yield();
-  return (void *)(uintptr_t)slot;
+  return (void *)(uintptr_t)(slot[0] + plain);
 }
 
-/* The handle lives only in r12 while the thread spins: the signal frame must cover it. */
+/* The handle lives only in r12 while the thread spins: not a pin (a register never holds
+ * the only record of a translated handle; design.md §6.1). Above it, id + 300 sits in a
+ * stale-looking frame whose count runs past the top of the stack: the scan bounds it (and
+ * pins what it covers, which is not r12: registers are saved below, in the signal frame). */
 static void *hold_in_register(void *arg) {
   uint64_t h = fake_handle((uint32_t)(uintptr_t)arg);
+  volatile uint64_t stale[3] = {ALASKA_PIN_FRAME_MAGIC, 1ull << 40,
+                                fake_handle((uint32_t)(uintptr_t)arg + 300)};
   atomic_fetch_add(&ready, 1);
   __asm__ volatile("mov %0, %%r12\n\t"
                    "xor %0, %0\n"
@@ -75,19 +87,22 @@ static void *hold_in_register(void *arg) {
                    : "+r"(h)
                    : "m"(go_home)
                    : "r12", "memory");
-  return NULL;
+  return (void *)(uintptr_t)stale[2];
 }
 
-/* The handle lives only in the red zone below %rsp (what a leaf function may do). */
+/* A pin frame only in the red zone below %rsp (what a leaf function's frame may be). */
 static void *hold_in_red_zone(void *arg) {
-  uint64_t h = fake_handle((uint32_t)(uintptr_t)arg);
+  uint64_t h = fake_handle((uint32_t)(uintptr_t)arg), magic = ALASKA_PIN_FRAME_MAGIC;
   atomic_fetch_add(&ready, 1);
-  __asm__ volatile("mov %0, -120(%%rsp)\n\t"
-                   "xor %0, %0\n"
+  __asm__ volatile("movq $1, -112(%%rsp)\n\t"
+                   "mov %0, -104(%%rsp)\n\t"
+                   "mov %1, -120(%%rsp)\n\t"
+                   "xor %0, %0\n\t"
+                   "xor %1, %1\n"
                    "1: pause\n\t"
-                   "cmpl $0, %1\n\t"
+                   "cmpl $0, %2\n\t"
                    "je 1b\n\t"
-                   : "+r"(h)
+                   : "+r"(h), "+r"(magic)
                    : "m"(go_home)
                    : "memory");
   return NULL;
@@ -110,18 +125,27 @@ static void test_registry_and_pins(void) {
   usleep(2000); /* let the asm loops start */
   CHECK(registered() == base + N, "registered %zu, want %zu", registered(), base + N);
 
-  volatile uint64_t mine = fake_handle(4242); /* the initiator's own stack */
+  ALASKA_PIN_FRAME(mine, 1); /* the initiator's own stack */
+  mine[0] = fake_handle(4242);
   alaska_barrier_outcome_t o = stop_world();
   CHECK(o == ALASKA_BARRIER_STOPPED, "outcome %d", o);
   if (o == ALASKA_BARRIER_STOPPED) {
-    for (int i = 0; i < N; i++)
-      CHECK(alaska_barrier_is_pinned(1000 + i, NULL), "id %d (%s) pinned", 1000 + i,
-            i % 3 == 0 ? "stack" : i % 3 == 1 ? "register" : "red zone");
+    for (int i = 0; i < N; i++) {
+      int want = i % 3 != 1; /* pin frames on the stack and in the red zone; not r12 */
+      CHECK(alaska_barrier_is_pinned(1000 + i, NULL) == want, "id %d (%s) %spinned",
+            1000 + i, i % 3 == 0 ? "stack" : i % 3 == 1 ? "register" : "red zone",
+            want ? "" : "not ");
+      if (i % 3 == 0) {
+        CHECK(!alaska_barrier_is_pinned(1100 + i, NULL), "plain local %d not pinned", 1100 + i);
+        CHECK(!alaska_barrier_is_pinned(1200 + i, NULL), "cleared slot %d not pinned", 1200 + i);
+      }
+      if (i % 3 == 1)
+        CHECK(alaska_barrier_is_pinned(1300 + i, NULL), "bounded stale frame %d", 1300 + i);
+    }
     CHECK(alaska_barrier_is_pinned(4242, NULL), "initiator's own pin");
     CHECK(!alaska_barrier_is_pinned(777777, NULL), "unrelated id not pinned");
     alaska_barrier_release();
   }
-  (void)mine;
   go_home = 1;
   for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
   CHECK(registered() == base, "after join: %zu registered, want %zu", registered(), base);
@@ -223,10 +247,10 @@ static void test_timeout(void) {
 static volatile int in_alt_handler;
 static void alt_handler(int sig) {
   (void)sig;
-  volatile uint64_t on_alt = fake_handle(3001);
+  ALASKA_PIN_FRAME(on_alt, 1);
+  on_alt[0] = fake_handle(3001);
   in_alt_handler = 1;
   while (!go_home) sched_yield();
-  (void)on_alt;
 }
 
 static void *altstack_thread(void *arg) {
@@ -236,10 +260,10 @@ static void *altstack_thread(void *arg) {
                 .ss_size = 65536,
                 .ss_flags = 0};
   sigaltstack(&ss, NULL);
-  volatile uint64_t on_main = fake_handle(3002);
+  ALASKA_PIN_FRAME(on_main, 1);
+  on_main[0] = fake_handle(3002);
   atomic_fetch_add(&ready, 1);
   while (!go_home) sched_yield(); /* SIGUSR1 arrives here and runs on the alt stack */
-  (void)on_main;
   ss.ss_flags = SS_DISABLE;
   sigaltstack(&ss, NULL);
   return NULL;
@@ -292,9 +316,9 @@ static void test_initiator_on_altstack(void) {
   sa.sa_handler = initiate_from_handler;
   sa.sa_flags = SA_ONSTACK;
   sigaction(SIGUSR2, &sa, NULL);
-  volatile uint64_t on_main = fake_handle(3003);
+  ALASKA_PIN_FRAME(on_main, 1);
+  on_main[0] = fake_handle(3003);
   raise(SIGUSR2);
-  (void)on_main;
   CHECK(initiator_outcome == ALASKA_BARRIER_STOPPED, "initiator on altstack: outcome %d",
         initiator_outcome);
   CHECK(initiator_saw_pin, "the initiator's pins on its thread stack, seen from its altstack");
@@ -360,11 +384,11 @@ static void test_refusal(void) {
 
 static void *churn_thread(void *arg) {
   uint64_t id = (uintptr_t)arg;
-  volatile uint64_t slot = fake_handle((uint32_t)id);
+  ALASKA_PIN_FRAME(slot, 1);
+  slot[0] = fake_handle((uint32_t)id);
   atomic_fetch_add(&ready, 1);
   unsigned long spins = 0;
   while (!go_home) spins++;
-  (void)slot;
   if (id & 1) pthread_exit((void *)spins);
   return (void *)spins;
 }

@@ -34,8 +34,8 @@ static ssize_t reader_got;
 
 static void *reader(void *arg) {
   (void)arg;
-  pin_slot_t pin;
-  char *raw = pin_translate(&pin, reader_buffer);
+  PIN_SLOT(pin);
+  char *raw = pin_translate(pin, reader_buffer);
   atomic_store(&reader_raw, raw);
   size_t got = 0;
   while (got < BUF) { /* uncompiled code (the kernel) holds `raw` for the whole call */
@@ -43,7 +43,7 @@ static void *reader(void *arg) {
     if (n <= 0) break;
     got += (size_t)n;
   }
-  unpin(&pin);
+  unpin(pin);
   reader_got = (ssize_t)got;
   atomic_store(&reader_done, 1);
   return NULL;

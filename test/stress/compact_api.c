@@ -1,8 +1,8 @@
 /*
  * compact_api.c — the public entry point: after fragmenting the heap, alaska_compact()
  * moves objects out of sparse pages, returns the bytes it released, the committed heap
- * shrinks, and every object still holds its contents. Objects whose handles sit on this
- * thread's stack (pinned) stay where they are.
+ * shrinks, and every object still holds its contents. An object whose handle sits in a pin
+ * slot on this thread's stack stays where it is.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -13,6 +13,7 @@
 
 #include "alaska.h"
 #include "barrier.h"
+#include "pinning.h"
 
 #define N 100000
 static void *objs[N]; /* handles in a global: not pinned by the stack scan */
@@ -30,8 +31,9 @@ int main(void) {
       hfree(objs[i]);
       objs[i] = NULL;
     }
-  volatile uint64_t pinned_handle = (uint64_t)(uintptr_t)halloc(64); /* on our stack */
-  void *pinned_raw = alaska_translate((void *)(uintptr_t)pinned_handle);
+  PIN_SLOT(pin); /* a pin frame on our stack, as the pass emits it */
+  void *pinned_handle = halloc(64);
+  void *pinned_raw = pin_translate(pin, pinned_handle);
 
   alaska_stats_t before, after;
   alaska_get_stats(&before);
@@ -46,8 +48,9 @@ int main(void) {
   CHECK(after.heap_committed_bytes < before.heap_committed_bytes,
         "committed %llu -> %llu bytes", (unsigned long long)before.heap_committed_bytes,
         (unsigned long long)after.heap_committed_bytes);
-  CHECK(alaska_translate((void *)(uintptr_t)pinned_handle) == pinned_raw,
-        "an object whose handle is on the stack did not move");
+  CHECK(alaska_translate(pinned_handle) == pinned_raw,
+        "an object whose handle is in a pin slot did not move");
+  unpin(pin);
   size_t bad = 0;
   for (size_t i = 0; i < N; i += 8) {
     const unsigned char *p = alaska_translate(objs[i]);
@@ -55,7 +58,7 @@ int main(void) {
     hfree(objs[i]);
   }
   CHECK(bad == 0, "%zu corrupted bytes after compaction", bad);
-  hfree((void *)(uintptr_t)pinned_handle);
+  hfree(pinned_handle);
   printf("compact_api: released %zu bytes, committed %llu -> %llu, moved %llu objects\n",
          released, (unsigned long long)before.heap_committed_bytes,
          (unsigned long long)after.heap_committed_bytes,

@@ -78,9 +78,9 @@ static void *alloc_object(worker_t *w) {
     fprintf(stderr, "mt_churn: halloc(%zu) failed\n", size);
     exit(1);
   }
-  pin_slot_t pin;
-  fill(pin_translate(&pin, h), (uint32_t)size, (uint32_t)rng_next(&w->rng));
-  unpin(&pin);
+  PIN_SLOT(pin);
+  fill(pin_translate(pin, h), (uint32_t)size, (uint32_t)rng_next(&w->rng));
+  unpin(pin);
   w->allocs++;
   return h;
 }
@@ -100,13 +100,13 @@ static void *worker(void *arg) {
     if (!h) {
       h = alloc_object(w);
     } else {
-      pin_slot_t pin;
-      void *raw = pin_translate(&pin, h);
+      PIN_SLOT(pin);
+      void *raw = pin_translate(pin, h);
       if (!verify(raw)) atomic_fetch_add(&corrupted, 1);
       w->verified++;
       uint64_t action = rng_next(&w->rng) % 8;
       if (action == 0) { /* free it here: it may have been allocated by another thread */
-        unpin(&pin);
+        unpin(pin);
         hfree(h);
         w->frees++;
         continue;
@@ -115,7 +115,7 @@ static void *worker(void *arg) {
         header_t *hd = raw;
         fill(raw, hd->size, (uint32_t)rng_next(&w->rng));
       }
-      unpin(&pin);
+      unpin(pin);
       if (action == 2) { /* resize: the old contents must survive, then refill */
         size_t size = pick_size(&w->rng);
         void *nh = hrealloc(h, size);
@@ -123,7 +123,7 @@ static void *worker(void *arg) {
           fprintf(stderr, "mt_churn: hrealloc failed\n");
           exit(1);
         }
-        raw = pin_translate(&pin, nh);
+        raw = pin_translate(pin, nh);
         header_t *hd = raw;
         uint32_t kept = hd->size < size ? hd->size : (uint32_t)size;
         const uint8_t *b = raw;
@@ -133,7 +133,7 @@ static void *worker(void *arg) {
             break;
           }
         fill(raw, (uint32_t)size, (uint32_t)rng_next(&w->rng));
-        unpin(&pin);
+        unpin(pin);
         h = nh;
         w->reallocs++;
       }
@@ -191,9 +191,9 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < NSLOTS; i++) {
     void *h = (void *)(uintptr_t)atomic_load(&slots[i]);
     if (!h) continue;
-    pin_slot_t pin;
-    if (!verify(pin_translate(&pin, h))) atomic_fetch_add(&corrupted, 1);
-    unpin(&pin);
+    PIN_SLOT(pin);
+    if (!verify(pin_translate(pin, h))) atomic_fetch_add(&corrupted, 1);
+    unpin(pin);
     remaining++;
   }
   int failed = 0;

@@ -45,10 +45,10 @@ static void *mutator(void *arg) {
       rng ^= rng << 17;
       int i = (int)(rng % 64);
       if (mine[i]) {
-        pin_slot_t pin;
-        volatile char *p = pin_translate(&pin, mine[i]);
+        PIN_SLOT(pin);
+        volatile char *p = pin_translate(pin, mine[i]);
         p[0]++;
-        unpin(&pin);
+        unpin(pin);
         hfree(mine[i]);
       }
       mine[i] = halloc(16 + rng % 256);
