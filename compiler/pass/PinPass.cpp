@@ -26,7 +26,9 @@
 // received the address is a use until it returns. If a derived value escapes where SSA
 // liveness cannot follow it (stored to memory, returned, an instruction not understood
 // here), the slot is never cleared: it lives as long as the frame, as before (over-pinning
-// is safe). -alaska-pin-clear=0 turns clearing off.
+// is safe). Functions calling setjmp-like (returns_twice) functions clear nothing: the
+// second return revives values the CFG shows as dead. -alaska-pin-clear=0 turns clearing
+// off.
 //==============================================================================
 #include "PinPass.h"
 #include "Common.h"
@@ -219,6 +221,19 @@ SmallVector<Instruction *, 8> ClearPlacer::run(ArrayRef<Instruction *> Derived,
   return Points;
 }
 
+// setjmp & co. return a second time, from a longjmp, with the registers of the first
+// return: values live after the call on that path (the translated address of the object
+// holding the jmp_buf, typically) come back although the CFG shows no edge from the code
+// that ran in between. SSA liveness does not see that, so such a function keeps every
+// slot for its frame's lifetime.
+bool callsReturnsTwice(Function &F) {
+  for (BasicBlock &BB : F)
+    for (Instruction &I : BB)
+      if (auto *CB = dyn_cast<CallBase>(&I))
+        if (CB->hasFnAttr(Attribute::ReturnsTwice)) return true;
+  return false;
+}
+
 void insertClear(Instruction *Before, AllocaInst *Frame, ArrayType *FrameTy, unsigned Index) {
   IRBuilder<> B(Before);
   B.CreateFence(AtomicOrdering::SequentiallyConsistent, SyncScope::SingleThread);
@@ -274,7 +289,7 @@ bool runPin(Module &M) {
       CI->eraseFromParent();
       Pinned.push_back(P);
     }
-    if (!PinClearOpt) continue;
+    if (!PinClearOpt || callsReturnsTwice(*F)) continue;
     DenseMap<BasicBlock *, unsigned> Order;
     for (BasicBlock &BB : *F) Order[&BB] = Order.size();
     for (unsigned I = 0; I < N; ++I) {

@@ -245,3 +245,18 @@ define i32 @no_roots() {
   %v = load i32, ptr %a
   ret i32 %v
 }
+
+; setjmp returns a second time with the registers of its first return (the translated
+; %buf lives again): a function calling a returns_twice function never clears a slot.
+; CHECK-LABEL: define i32 @sj(
+; CHECK: %buf.tr = call ptr @alaska.translate.pin(ptr %buf, ptr %alaska.pin)
+; CHECK-NOT: store volatile i64 0
+; CHECK: ret i32
+declare i32 @setjmp(ptr) returns_twice
+define i32 @sj(ptr %buf) {
+  %r = call i32 @setjmp(ptr %buf) returns_twice
+  call void @g()
+  %v = load i32, ptr %buf
+  %s = add i32 %r, %v
+  ret i32 %s
+}
