@@ -1,8 +1,10 @@
 //==============================================================================
-// PinPass.h — alaska-pin: every translation records its handle in a per-frame pin slot
-// (docs/design.md §6.1). Turns @alaska.translate(h) into @alaska.translate.pin(h, slot),
-// one slot of `alloca [N x i64] alaska.pins` per translation site; alaska-lower emits the
-// volatile store + compiler fence before the table load. -alaska-pins=0 disables it.
+// PinPass.h — alaska-pin: every translation records its handle in a slot of the function's
+// pin frame (docs/design.md §6.1): `alloca [N+2 x i64] alaska.pins` = {magic, N, slots},
+// header written at entry. Turns @alaska.translate(h) into @alaska.translate.pin(h, slot)
+// (alaska-lower emits the volatile store + compiler fence before the table load) and stores
+// 0 into the slot where the addresses derived from the translation die.
+// -alaska-pins=0 disables it; -alaska-pin-clear=0 keeps frames but never clears.
 //
 // usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-pin in.ll -S -o out.ll
 //==============================================================================
