@@ -15,7 +15,7 @@ void defrag_config_default(defrag_config_t *cfg) {
   cfg->min_excess = 4 * MIB;
   cfg->budget_bytes = 4 * MIB;
   cfg->min_budget_bytes = 64 * 1024;
-  cfg->pause_target_ns = 1200ULL * 1000;
+  cfg->pause_target_ns = 1000ULL * 1000;
   cfg->cpu_cap = 0.05;
   cfg->poll_ns = 50 * MS;
   cfg->max_poll_ns = 1000 * MS;
@@ -36,7 +36,9 @@ void defrag_policy_init(defrag_policy_t *p, const defrag_config_t *cfg) {
   p->state = DEFRAG_IDLE;
   p->idle_sleep_ns = cfg->poll_ns;
   p->cooldown_ns = cfg->cooldown_ns;
-  p->budget = 256 * 1024;
+  /* Start at the floor: the first step's cost per byte is unknown (the budget doubles per
+   * step while steps stay under the target). */
+  p->budget = cfg->min_budget_bytes;
   if (p->budget > cfg->budget_bytes) p->budget = cfg->budget_bytes;
   if (p->budget < cfg->min_budget_bytes) p->budget = cfg->min_budget_bytes;
 }
@@ -95,10 +97,24 @@ static defrag_decision_t end_episode(defrag_policy_t *p, const defrag_reading_t 
 defrag_decision_t defrag_policy_decide(defrag_policy_t *p, const defrag_reading_t *r,
                                        const defrag_step_result_t *step) {
   int changed = r->live_bytes != p->last_live || r->committed_bytes != p->last_committed;
+  /* The program is freeing its heap fast (live fell by more than 1/8 since the previous
+   * reading, e.g. a cache torn down before exit): objects moved now are about to die, and
+   * the pages they leave are returned by the heap itself. Wait until it settles. */
+  int shrinking = r->live_bytes < p->last_live - p->last_live / 8;
   p->last_live = r->live_bytes;
   p->last_committed = r->committed_bytes;
   p->last_ratio = defrag_ratio(r->live_bytes, r->committed_bytes);
 
+  if (p->state == DEFRAG_ACTIVE && shrinking) {
+    p->state = DEFRAG_IDLE; /* not stuck: the next episode starts on the usual trigger */
+    p->failures = 0;
+    p->idle_sleep_ns = p->cfg.poll_ns;
+    if (step && step->stopped) {
+      p->steps_stopped++;
+      adapt_budget(p, step);
+    }
+    return sleep_for(p->cfg.poll_ns);
+  }
   if (p->state == DEFRAG_ACTIVE) {
     if (step) {
       if (!step->stopped) {
@@ -134,7 +150,7 @@ defrag_decision_t defrag_policy_decide(defrag_policy_t *p, const defrag_reading_
     if (r->now_ns < p->stuck_until_ns && moved < p->stuck_committed / 8) goto idle;
     p->stuck = 0;
   }
-  if (worth_compacting(p, r)) {
+  if (!shrinking && worth_compacting(p, r)) {
     p->state = DEFRAG_ACTIVE;
     p->failures = 0;
     p->episodes++;

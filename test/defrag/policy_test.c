@@ -215,7 +215,16 @@ static void test_budget_adapts(void) {
   defrag_decision_t d = defrag_policy_decide(&p, &r, NULL);
   CHECK(d.action == DEFRAG_COMPACT);
   CHECK(d.budget_bytes >= cfg.min_budget_bytes && d.budget_bytes <= cfg.budget_bytes);
+  CHECK(d.budget_bytes == cfg.min_budget_bytes); /* the first step's cost is unknown */
   uint64_t b = d.budget_bytes;
+  /* Half the target: the next step gets twice the budget. */
+  defrag_step_result_t quick = {.stopped = 1, .bytes_moved = b, .bytes_released = b,
+                                .duration_ns = cfg.pause_target_ns / 2,
+                                .compact_ns = cfg.pause_target_ns / 2};
+  defrag_policy_decide(&p, &r, &quick);
+  d = defrag_policy_decide(&p, &r, NULL);
+  CHECK(d.action == DEFRAG_COMPACT && d.budget_bytes == 2 * b);
+  b = d.budget_bytes;
   /* Twice the target: the next step gets half the budget. */
   defrag_step_result_t slow = {.stopped = 1, .bytes_moved = b, .bytes_released = b,
                                .duration_ns = 2 * cfg.pause_target_ns,
@@ -278,6 +287,45 @@ static void test_partial_progress_is_not_stuck(void) {
   CHECK(p.episodes == 2);
 }
 
+/* A program freeing its heap fast (live falls by more than 1/8 between readings, e.g. a
+ * cache torn down before exit) is left alone, fragmented or not, also in the middle of an
+ * episode; once live stops falling the usual trigger applies again. */
+static void test_shrinking_heap_is_left_alone(void) {
+  defrag_config_t cfg;
+  defrag_config_default(&cfg);
+  defrag_policy_t p;
+  defrag_policy_init(&p, &cfg);
+  defrag_reading_t r = reading(0, 100 * MIB, 110 * MIB); /* 1.1: below the trigger */
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_SLEEP);
+  uint64_t live = 100 * MIB;
+  for (int i = 1; i <= 5; i++) {
+    live = live * 3 / 4; /* -25 % per reading, committed stays: the ratio climbs past 4 */
+    r = reading((uint64_t)i * 50, live, 110 * MIB);
+    defrag_decision_t d = defrag_policy_decide(&p, &r, NULL);
+    CHECK(d.action == DEFRAG_SLEEP && d.sleep_ns == cfg.poll_ns);
+  }
+  CHECK(p.episodes == 0 && p.steps == 0);
+  /* Settled (same live as the last reading): fragmented, so compact now. */
+  r = reading(300, live, 110 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+  CHECK(p.episodes == 1);
+  /* During the episode the program starts freeing fast again: the episode ends, not stuck. */
+  defrag_step_result_t some = {.stopped = 1, .bytes_moved = MIB, .bytes_released = MIB,
+                               .duration_ns = MS, .compact_ns = MS};
+  r = reading(301, live / 2, 109 * MIB);
+  defrag_decision_t d = defrag_policy_decide(&p, &r, &some);
+  CHECK(d.action == DEFRAG_SLEEP && d.sleep_ns == cfg.poll_ns);
+  CHECK(p.state == DEFRAG_IDLE && !p.stuck);
+  /* Settled again: the next episode starts at once (no cooldown). */
+  r = reading(351, live / 2, 109 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+  CHECK(p.episodes == 2);
+  /* Slow shrinking (less than 1/8 per reading) does not hold an episode back. */
+  r = reading(352, live / 2 - live / 40, 108 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, &some).action == DEFRAG_SLEEP); /* CPU-cap pacing */
+  CHECK(p.state == DEFRAG_ACTIVE);
+}
+
 int main(void) {
   test_idle_backs_off();
   test_tiny_heap_never_compacts();
@@ -288,6 +336,7 @@ int main(void) {
   test_cpu_cap();
   test_budget_adapts();
   test_partial_progress_is_not_stuck();
+  test_shrinking_heap_is_left_alone();
   if (failures) {
     fprintf(stderr, "policy_test: %d check(s) failed\n", failures);
     return 1;
