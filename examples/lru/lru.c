@@ -818,7 +818,8 @@ static void *harness_alloc(size_t bytes) { /* outside every allocator, identical
 #define MAX_VALUE 8000
 static uint32_t key_len = 128;
 static long n1 = 700000, size1 = 240, n2 = 170000, size2 = 492;
-static uint8_t *evicted; /* per id: the server evicted it */
+static uint8_t *evicted_bits; /* per id, one bit: the server evicted it */
+static int evicted(uint32_t id) { return evicted_bits[id >> 3] >> (id & 7) & 1; }
 
 static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -837,7 +838,7 @@ static uint32_t make_key(char *buf, uint32_t id) {
 static void harness_on_evict(const sds key) {
   unsigned long id = strtoul(key + 4, NULL, 10);
   if (strncmp(key, "key:", 4) != 0 || id >= (unsigned long)(n1 + n2)) die("evicted a key the client never set");
-  evicted[id] = 1;
+  evicted_bits[id >> 3] |= (uint8_t)(1u << (id & 7));
 }
 
 static int wave_of(uint32_t id) { return id < (uint32_t)n1 ? 1 : 2; }
@@ -1037,7 +1038,7 @@ int main(int argc, char **argv) {
   key_len = (uint32_t)klen_opt; /* never shorter than "key:<id>:" */
   page_size = sysconf(_SC_PAGESIZE);
   long nkeys = n1 + n2;
-  evicted = harness_alloc((size_t)nkeys);
+  evicted_bits = harness_alloc((size_t)nkeys / 8 + 1);
   samples = harness_alloc(sizeof(sample) * MAX_SAMPLES);
   rng_state = splitmix(seed + 1000) | 1;
 
@@ -1069,7 +1070,7 @@ int main(int argc, char **argv) {
   uint32_t *held = harness_alloc(sizeof(uint32_t) * (size_t)nkeys);
   size_t nheld = 0, held1 = 0;
   for (long i = 0; i < nkeys; i++)
-    if (!evicted[i]) held[nheld++] = (uint32_t)i, held1 += i < n1;
+    if (!evicted((uint32_t)i)) held[nheld++] = (uint32_t)i, held1 += i < n1;
   int ok = nheld == dictSize(server.db);
   if (!ok) fprintf(stderr, "lru: the server holds %lu keys, the client expects %zu\n",
                    dictSize(server.db), nheld);
@@ -1087,7 +1088,7 @@ int main(int argc, char **argv) {
         rng ^= rng << 17;
         uint32_t id = held[rng % nheld];
         int r = do_get(c, id);
-        if (r == 0 && evicted[id]) nils++;
+        if (r == 0 && evicted(id)) nils++;
         else if (r != 1) bad++;
       }
       gets += 256;
@@ -1110,7 +1111,7 @@ int main(int argc, char **argv) {
   size_t verified = 0, retained = 0, absent_ok = 0, wrong = 0;
   for (long i = 0; i < nkeys; i++) {
     int r = do_get(c, (uint32_t)i);
-    if (evicted[i]) {
+    if (evicted((uint32_t)i)) {
       if (r == 0) absent_ok++;
       else wrong++;
     } else {
