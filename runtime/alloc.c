@@ -78,11 +78,16 @@ static void *raw_alloc(cache_t *c, size_t size, size_t align, uint32_t id, size_
       if (!b) return NULL;
       slot_ids(pg)[slot_of(pg, (uintptr_t)b)] = id;
       *usable = pg->block_size;
+      c->cls_alloc[cls]++;
       return b;
     }
   }
   void *p = large_alloc(c, size, align, id);
-  if (p) *usable = large_head(page_of(p))->large_size;
+  if (p) {
+    *usable = large_head(page_of(p))->large_size;
+    c->large_alloc++;
+    c->large_live_bytes += (int64_t)*usable;
+  }
   return p;
 }
 
@@ -147,11 +152,14 @@ static inline size_t raw_free(cache_t *c, resolved_t *r) {
       *sid &= ~PIN_BIT;
     }
     size_t block_size = pg->block_size;
+    c->cls_free[pg->size_class]++;
     small_block_free(c, pg, (block_t *)r->raw);
     return block_size;
   }
   size_t sz = pg->large_size;
   large_free(pg);
+  c->large_free++;
+  c->large_live_bytes -= (int64_t)sz;
   return sz;
 }
 
@@ -180,8 +188,6 @@ void *alaska_alloc_aligned(size_t size, size_t align, int zero) {
     if (pg->kind != PAGE_LARGE || pg->dirty) memset(raw, 0, size);
   }
   *table_entry(id) = (uint64_t)(uintptr_t)raw;
-  c->n_alloc++;
-  c->live_bytes += (int64_t)usable;
   return alaska_make_handle(id, 0);
 }
 
@@ -190,7 +196,8 @@ ALASKA_NOINLINE static void *halloc_slow(size_t size) {
   if (size > ALASKA_SMALL_MAX) return alaska_alloc_aligned(size, 1, 0);
   cache_t *c = cache_get();
   page_t *pg;
-  block_t *b = small_block_alloc(c, alaska_size_class(size), &pg);
+  unsigned cls = alaska_size_class(size);
+  block_t *b = small_block_alloc(c, cls, &pg);
   if (unlikely(b == NULL)) {
     errno = ENOMEM;
     return NULL;
@@ -198,8 +205,7 @@ ALASKA_NOINLINE static void *halloc_slow(size_t size) {
   uint32_t id = id_pop(c);
   pg->ids[slot_of(pg, (uintptr_t)b)] = id;
   *table_entry(id) = (uint64_t)(uintptr_t)b;
-  c->n_alloc++;
-  c->live_bytes += pg->block_size;
+  c->cls_alloc[cls]++;
   return alaska_make_handle(id, 0);
 }
 
@@ -210,7 +216,7 @@ ALASKA_NOINLINE static void *halloc_slow_leave(size_t size) {
 }
 
 void *halloc(size_t size) {
-  RT_ENTER();
+  RT_ENTER_FAST(depth);
   cache_t *c = alaska_tls_cache;
   if (likely(c != NULL && size <= ALASKA_SMALL_MAX)) {
     unsigned cls = alaska_size_class(size);
@@ -224,9 +230,8 @@ void *halloc(size_t size) {
       c->id_count = n - 1;
       slot_ids(pg)[slot_of(pg, (uintptr_t)b)] = id;
       *table_entry(id) = (uint64_t)(uintptr_t)b;
-      c->n_alloc++;
-      c->live_bytes += pg->block_size;
-      RT_LEAVE();
+      c->cls_alloc[cls]++;
+      RT_LEAVE_FAST(depth);
       return alaska_make_handle(id, 0);
     }
   }
@@ -250,10 +255,8 @@ void alaska_free_handle(void *h, const char *what) {
   resolve(h, &r, what);
   cache_t *c = cache_get();
   *table_entry(r.id) = ALASKA_POISON_BASE;
-  size_t sz = raw_free(c, &r);
+  raw_free(c, &r);
   id_push(c, r.id);
-  c->n_free++;
-  c->live_bytes -= (int64_t)sz;
 }
 
 /* A non-NULL pointer with bit 63 clear: a raw address inside our heap, or a system one. */
@@ -283,12 +286,10 @@ ALASKA_NOINLINE static void hfree_slow_leave(void *p) {
        * on the other path. Pinned pages go there too: it keeps the page's pin count.) */
       if (pg->kind == PAGE_SMALL && pg->pinned == 0) {
         *table_entry(id) = ALASKA_POISON_BASE;
-        uint32_t block_size = pg->block_size; /* pg may be reused once the block is out */
+        c->cls_free[pg->size_class]++; /* before: pg may be reused once the block is out */
         small_block_free(c, pg, (block_t *)raw);
         if (unlikely(c->id_count == ALASKA_ID_CACHE)) id_spill(c, ALASKA_ID_CACHE / 2);
         c->ids[c->id_count++] = id;
-        c->n_free++;
-        c->live_bytes -= block_size;
         RT_LEAVE();
         return;
       }
@@ -301,13 +302,14 @@ ALASKA_NOINLINE static void hfree_slow_leave(void *p) {
 }
 
 void hfree(void *p) {
-  RT_ENTER();
+  RT_ENTER_FAST(depth);
   cache_t *c = alaska_tls_cache;
   if (likely(alaska_is_handle(p) && c != NULL && alaska_handle_offset(p) == 0)) {
     uint32_t id = alaska_handle_id(p);
     uint64_t raw = *table_entry(id);
-    if (likely(heap_contains((void *)raw))) {
-      page_t *pg = page_of((void *)raw);
+    /* heap_contains/page_of on the cache's copy of the geometry (no GOT loads) */
+    if (likely(raw - c->heap_base < c->heap_reserve)) {
+      page_t *pg = &c->pages[(raw - c->heap_base) >> ALASKA_PAGE_SHIFT];
       uint32_t n = c->id_count;
       /* Fast path: an unpinned small object in a page of ours that stays on its list
        * (current, or partial and not becoming empty), and room in the id cache. */
@@ -322,9 +324,8 @@ void hfree(void *p) {
         pg->used--;
         c->ids[n] = id;
         c->id_count = n + 1;
-        c->n_free++;
-        c->live_bytes -= pg->block_size;
-        RT_LEAVE(); /* the rare poll becomes a tail call */
+        c->cls_free[pg->size_class]++;
+        RT_LEAVE_FAST(depth); /* the rare poll becomes a tail call */
         return;
       }
     }
@@ -351,7 +352,7 @@ static void *realloc_handle(void *h, size_t size) {
   memcpy(raw, (void *)r.raw, size < old ? size : old);
   *table_entry(r.id) = (uint64_t)(uintptr_t)raw;
   raw_free(c, &r);
-  c->live_bytes += (int64_t)usable - (int64_t)old;
+  c->realloc_moves++; /* raw_alloc/raw_free counted it as an allocation and a free */
   return h; /* the handle (and its id) survive; only the table entry changed */
 }
 
@@ -415,12 +416,18 @@ size_t alaska_usable_size(void *p) {
   return n;
 }
 
+ALASKA_COLD static void *translate_bad(void *p, uint64_t raw) {
+  if (raw == 0) alaska_fatal_hex("use of a handle that was never allocated ", (uint64_t)(uintptr_t)p);
+  alaska_fatal_hex("use of freed handle ", (uint64_t)(uintptr_t)p);
+  return NULL;
+}
+
 void *alaska_translate(void *p) {
   if (!alaska_is_handle(p)) return p;
   uint64_t raw = *table_entry(alaska_handle_id(p));
-  if (unlikely(raw == ALASKA_POISON_BASE))
-    alaska_fatal_hex("use of freed handle ", (uint64_t)(uintptr_t)p);
-  if (unlikely(raw == 0)) alaska_fatal_hex("use of a handle that was never allocated ", (uint64_t)(uintptr_t)p);
+  /* raw is 0 (never issued) or the poison value iff no bit but bit 35 is set; a tail call
+   * keeps the fast path frameless */
+  if (unlikely((raw & ~ALASKA_POISON_BASE) == 0)) return translate_bad(p, raw);
   return (void *)(uintptr_t)(raw + alaska_handle_offset(p));
 }
 

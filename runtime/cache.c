@@ -86,6 +86,9 @@ cache_t *cache_get_slow(void) {
     atomic_thread_fence(memory_order_release);
     alaska_all_caches = c;
   }
+  c->heap_base = HEAP_BASE;
+  c->heap_reserve = HEAP_RESERVE;
+  c->pages = HEAP_PAGES;
   for (unsigned i = 0; i < ALASKA_NUM_CLASSES; i++) {
     c->current[i] = &alaska_empty_page;
     c->partial[i].head = c->partial[i].tail = NULL;

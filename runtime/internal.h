@@ -69,6 +69,25 @@ void alaska_barrier_poll(void);
     }                                                                                    \
   } while (0)
 
+/* The same for the frameless fast paths: the depth is kept in a register, so leaving
+ * stores it back without reloading it (one load fewer, no read-modify-write chain through
+ * the TLS word from one call to the next). */
+#define RT_ENTER_FAST(d)                                                                 \
+  int d = alaska_rt_depth;                                                               \
+  alaska_rt_depth = d + 1;                                                               \
+  atomic_signal_fence(memory_order_seq_cst)
+#define RT_LEAVE_FAST(d)                                                                 \
+  do {                                                                                   \
+    atomic_signal_fence(memory_order_seq_cst);                                           \
+    alaska_rt_depth = d;                                                                 \
+    if (d == 0) {                                                                        \
+      atomic_signal_fence(memory_order_seq_cst);                                         \
+      if (__builtin_expect(atomic_load_explicit(&alaska_barrier_requested,                \
+                                                memory_order_relaxed) != 0, 0))          \
+        alaska_barrier_poll();                                                           \
+    }                                                                                    \
+  } while (0)
+
 /* ---- geometry ------------------------------------------------------------------------ */
 #define ALASKA_PAGE_SHIFT 16
 #define ALASKA_PAGE_SIZE (1UL << ALASKA_PAGE_SHIFT)          /* 64 KiB */
@@ -235,16 +254,27 @@ typedef struct page_queue {
 } page_queue_t;
 
 typedef struct cache {
+  /* Heap geometry copied when the cache is set up (fixed after start-up): hfree's fast
+   * path reads it from this hot line instead of three exported globals through the GOT. */
+  uintptr_t heap_base;
+  uint64_t heap_reserve;
+  page_t *pages;
+  uint32_t id_count;
   page_t *current[ALASKA_NUM_CLASSES];         /* never NULL: &alaska_empty_page */
   page_queue_t partial[ALASKA_NUM_CLASSES];    /* owned pages with free blocks, FIFO: the
                                                   longest-waiting page has gathered most */
   page_t *full[ALASKA_NUM_CLASSES];            /* owned pages without free blocks */
   _Atomic(uint8_t) full_hint[ALASKA_NUM_CLASSES]; /* a remote free hit a full page */
-  uint32_t id_count;
   uint32_t ids[ALASKA_ID_CACHE];               /* thread-local free ids (a stack) */
-  /* statistics, owner-written, summed by readers (benign races on aligned words) */
-  uint64_t n_alloc, n_free;
-  int64_t live_bytes;
+  /* Statistics, owner-written, summed by readers (benign races on aligned words; stats.c).
+   * Small objects are counted per class, one increment per fast path (live bytes = sum of
+   * (alloc - free) * class size); large objects by count and bytes. A moving hrealloc
+   * counts an allocation and a free there, and once in realloc_moves, which readers
+   * subtract so that halloc/hfree count calls. */
+  uint64_t cls_alloc[ALASKA_NUM_CLASSES];
+  uint64_t cls_free[ALASKA_NUM_CLASSES];
+  uint64_t large_alloc, large_free, realloc_moves;
+  int64_t large_live_bytes;
   struct cache *next_all;                      /* registry of every cache ever made */
   struct cache *next_retired;                  /* free caches waiting for a new thread */
   int alive;

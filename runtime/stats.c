@@ -50,9 +50,18 @@ static void sum_caches(uint64_t *allocs, uint64_t *frees, int64_t *live) {
   int64_t l = 0;
   cache_t *c = __atomic_load_n(&alaska_all_caches, __ATOMIC_ACQUIRE);
   for (; c; c = c->next_all) {
-    a += __atomic_load_n(&c->n_alloc, __ATOMIC_RELAXED);
-    f += __atomic_load_n(&c->n_free, __ATOMIC_RELAXED);
-    l += __atomic_load_n(&c->live_bytes, __ATOMIC_RELAXED);
+    for (unsigned cls = 0; cls < ALASKA_NUM_CLASSES; cls++) {
+      uint64_t ca = __atomic_load_n(&c->cls_alloc[cls], __ATOMIC_RELAXED);
+      uint64_t cf = __atomic_load_n(&c->cls_free[cls], __ATOMIC_RELAXED);
+      a += ca;
+      f += cf;
+      /* per cache this can be negative (another thread freed what this one allocated) */
+      l += (int64_t)(ca - cf) * (int64_t)alaska_class_size(cls);
+    }
+    uint64_t moves = __atomic_load_n(&c->realloc_moves, __ATOMIC_RELAXED);
+    a += __atomic_load_n(&c->large_alloc, __ATOMIC_RELAXED) - moves;
+    f += __atomic_load_n(&c->large_free, __ATOMIC_RELAXED) - moves;
+    l += __atomic_load_n(&c->large_live_bytes, __ATOMIC_RELAXED);
   }
   *allocs = a;
   *frees = f;
