@@ -21,12 +21,12 @@ const uint8_t alaska_class_lut[65] = {0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9, 10,
 
 /* ---- id cache ------------------------------------------------------------------------- */
 static inline uint32_t id_pop(cache_t *c) {
-  if (likely(c->id_count)) return c->ids[--c->id_count];
+  if (likely(c->id_count)) return id_untag(c->ids[--c->id_count]);
   return id_refill(c);
 }
 static inline void id_push(cache_t *c, uint32_t id) {
   if (unlikely(c->id_count == ALASKA_ID_CACHE)) id_spill(c, ALASKA_ID_CACHE / 2);
-  c->ids[c->id_count++] = id;
+  c->ids[c->id_count++] = id_tag(id);
 }
 
 /* ---- blocks ---------------------------------------------------------------------------- */
@@ -218,23 +218,28 @@ ALASKA_NOINLINE static void *halloc_slow_leave(size_t size) {
 void *halloc(size_t size) {
   RT_ENTER_FAST(depth);
   cache_t *c = alaska_tls_cache;
-  if (likely(c != NULL && size <= ALASKA_SMALL_MAX)) {
-    unsigned cls = alaska_size_class(size);
+  unsigned cls;
+  /* the table lookup first: the common sizes fall straight through */
+  if (likely(size <= 1024)) cls = alaska_class_lut[(size + 15) >> 4];
+  else if (size <= ALASKA_SMALL_MAX) cls = alaska_size_class_computed(size);
+  else goto slow;
+  if (likely(c != NULL)) {
     page_t *pg = c->current[cls];
     block_t *b = pg->local_free;
     uint32_t n = c->id_count;
     if (likely(b != NULL && n != 0)) {
       pg->local_free = b->next;
       pg->used++;
-      uint32_t id = c->ids[n - 1];
+      uint32_t tag = c->ids[n - 1];
       c->id_count = n - 1;
-      slot_ids(pg)[slot_of(pg, (uintptr_t)b)] = id;
-      *table_entry(id) = (uint64_t)(uintptr_t)b;
+      slot_ids(pg)[slot_of(pg, (uintptr_t)b)] = id_untag(tag);
+      *tag_entry(tag) = (uint64_t)(uintptr_t)b;
       c->cls_alloc[cls]++;
       RT_LEAVE_FAST(depth);
-      return alaska_make_handle(id, 0);
+      return (void *)((uintptr_t)tag << 32); /* bit 31 of the tag is the handle bit */
     }
   }
+slow:
   return halloc_slow_leave(size);
 }
 
@@ -289,7 +294,7 @@ ALASKA_NOINLINE static void hfree_slow_leave(void *p) {
         c->cls_free[pg->size_class]++; /* before: pg may be reused once the block is out */
         small_block_free(c, pg, (block_t *)raw);
         if (unlikely(c->id_count == ALASKA_ID_CACHE)) id_spill(c, ALASKA_ID_CACHE / 2);
-        c->ids[c->id_count++] = id;
+        c->ids[c->id_count++] = id_tag(id);
         RT_LEAVE();
         return;
       }
@@ -304,25 +309,27 @@ ALASKA_NOINLINE static void hfree_slow_leave(void *p) {
 void hfree(void *p) {
   RT_ENTER_FAST(depth);
   cache_t *c = alaska_tls_cache;
-  if (likely(alaska_is_handle(p) && c != NULL && alaska_handle_offset(p) == 0)) {
-    uint32_t id = alaska_handle_id(p);
-    uint64_t raw = *table_entry(id);
-    /* heap_contains/page_of on the cache's copy of the geometry (no GOT loads) */
-    if (likely(raw - c->heap_base < c->heap_reserve)) {
-      page_t *pg = &c->pages[(raw - c->heap_base) >> ALASKA_PAGE_SHIFT];
+  if (likely(alaska_is_handle(p) && alaska_handle_offset(p) == 0 && c != NULL)) {
+    uint32_t tag = (uint32_t)((uintptr_t)p >> 32); /* = id_tag(id) */
+    uint64_t raw = *tag_entry(tag);
+    /* heap_contains/page_of on the cache's copy of the geometry (no GOT loads); poison,
+     * id 0 and never-issued entries are outside the heap */
+    uint64_t off = raw - c->heap_base;
+    if (likely(off < c->heap_reserve)) {
+      page_t *pg = &c->pages[off >> ALASKA_PAGE_SHIFT];
       uint32_t n = c->id_count;
-      /* Fast path: an unpinned small object in a page of ours that stays on its list
-       * (current, or partial and not becoming empty), and room in the id cache. */
-      if (likely(pg->kind == PAGE_SMALL && pg->pinned == 0 &&
-                 atomic_load_explicit(&pg->owner, memory_order_relaxed) == c &&
-                 (pg->where == WHERE_CURRENT || (pg->where == WHERE_PARTIAL && pg->used > 1)) &&
+      /* Fast path: an unpinned object in a page of ours (owner == c only for a cache's
+       * small pages) that stays on its list (current or partial, and keeps a live block:
+       * a partial page whose last block goes returns to the pool), room in the id cache. */
+      if (likely(atomic_load_explicit(&pg->owner, memory_order_relaxed) == c &&
+                 pg->pinned == 0 && pg->where != WHERE_FULL && pg->used > 1 &&
                  n < ALASKA_ID_CACHE)) {
-        *table_entry(id) = ALASKA_POISON_BASE;
+        *tag_entry(tag) = ALASKA_POISON_BASE;
         block_t *b = (block_t *)(uintptr_t)raw;
         b->next = pg->local_free;
         pg->local_free = b;
         pg->used--;
-        c->ids[n] = id;
+        c->ids[n] = tag;
         c->id_count = n + 1;
         c->cls_free[pg->size_class]++;
         RT_LEAVE_FAST(depth); /* the rare poll becomes a tail call */

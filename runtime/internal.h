@@ -154,7 +154,9 @@ typedef struct page {
   block_t *local_free;      /* thread-private free list */
   uintptr_t start;          /* address of the page (cached: no index arithmetic) */
   uint32_t *ids;            /* slot->id map of the page */
-  _Atomic(struct cache *) owner;      /* NULL while abandoned or free */
+  _Atomic(struct cache *) owner;      /* set only while a cache holds this small page
+                                         (current/partial/full); NULL otherwise: hfree
+                                         relies on owner == c meaning PAGE_SMALL */
   uint32_t used;            /* live blocks, minus remote frees not yet collected */
   uint32_t bump;            /* slots carved so far (fresh pages are carved lazily) */
   uint32_t capacity;        /* slots in the page */
@@ -240,6 +242,14 @@ size_t pool_pages_in_use(void);               /* pages ever handed out (pool bum
 size_t pool_release_dirty(void);              /* pool_purge without the lock held */
 
 /* ---- handle table ----------------------------------------------------------------------- */
+/* The id cache stores ids with bit 31 set, i.e. the high word of the id's handle: then the
+ * handle is tag << 32 and the table entry is at tag * 8 (bit 31 * 8 = 2^34, the table
+ * base), which saves the fast paths their masking. */
+#define ALASKA_ID_TAG 0x80000000u
+static inline uint32_t id_tag(uint32_t id) { return id | ALASKA_ID_TAG; }
+static inline uint32_t id_untag(uint32_t tag) { return tag & ~ALASKA_ID_TAG; }
+static inline uint64_t *tag_entry(uint32_t tag) { return (uint64_t *)((uintptr_t)tag << 3); }
+
 #define ALASKA_ID_CACHE 1024
 #define ALASKA_ID_BATCH 512 /* ids per bump batch = one 4 KiB table page */
 
@@ -265,7 +275,8 @@ typedef struct cache {
                                                   longest-waiting page has gathered most */
   page_t *full[ALASKA_NUM_CLASSES];            /* owned pages without free blocks */
   _Atomic(uint8_t) full_hint[ALASKA_NUM_CLASSES]; /* a remote free hit a full page */
-  uint32_t ids[ALASKA_ID_CACHE];               /* thread-local free ids (a stack) */
+  uint32_t ids[ALASKA_ID_CACHE];               /* thread-local free ids (a stack), each
+                                                  stored as id_tag(id): see below */
   /* Statistics, owner-written, summed by readers (benign races on aligned words; stats.c).
    * Small objects are counted per class, one increment per fast path (live bytes = sum of
    * (alloc - free) * class size); large objects by count and bytes. A moving hrealloc

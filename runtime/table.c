@@ -85,7 +85,7 @@ uint32_t id_refill(cache_t *c) {
     b->next = spare_blocks;
     spare_blocks = b;
     pthread_mutex_unlock(&id_lock);
-    return c->ids[--c->id_count];
+    return id_untag(c->ids[--c->id_count]);
   }
   pthread_mutex_unlock(&id_lock);
 
@@ -104,9 +104,9 @@ uint32_t id_refill(cache_t *c) {
   /* Push in descending order so ids are handed out ascending. */
   c->id_count = 0;
   for (uint64_t id = end; id-- > start;)
-    if (id != 0) c->ids[c->id_count++] = (uint32_t)id;
+    if (id != 0) c->ids[c->id_count++] = id_tag((uint32_t)id);
   if (c->id_count == 0) return id_refill(c);
-  return c->ids[--c->id_count];
+  return id_untag(c->ids[--c->id_count]);
 }
 
 void table_lock_for_fork(int lock) {
