@@ -69,6 +69,32 @@ static void case_stats_line(void) {
   (void)keep;
 }
 
+/* Counts are per size class on the fast paths and by bytes for large objects; a moving
+ * hrealloc must count neither an allocation nor a free, and live_bytes must follow it
+ * between classes and between small and large. */
+static void test_stats_realloc_and_large(void) {
+  alaska_stats_t a, b;
+  alaska_get_stats(&a);
+  void *h = halloc(100);   /* class 112 */
+  void *g = halloc(40000); /* large */
+  h = hrealloc(h, 3000);   /* small -> another class */
+  CHECK(h != NULL);
+  h = hrealloc(h, 50000);  /* small -> large */
+  g = hrealloc(g, 200);    /* large -> small (shrinks below half: moves) */
+  CHECK(h != NULL && g != NULL);
+  alaska_get_stats(&b);
+  CHECK_EQ(b.halloc - a.halloc, 2);
+  CHECK_EQ(b.hfree - a.hfree, 0);
+  CHECK_EQ(b.live_bytes - a.live_bytes, alaska_usable_size(h) + alaska_usable_size(g));
+  CHECK(alaska_usable_size(h) >= 50000 && alaska_usable_size(g) == 224);
+  hfree(h);
+  hfree(g);
+  alaska_get_stats(&b);
+  CHECK_EQ(b.halloc - a.halloc, 2);
+  CHECK_EQ(b.hfree - a.hfree, 2);
+  CHECK_EQ(b.live_bytes, a.live_bytes);
+}
+
 static uint64_t answer(void) { return 42; }
 static double ratio(void) { return 1.5; }
 
@@ -103,5 +129,6 @@ int main(int argc, char **argv) {
   RUN(test_raw_heap_addresses);
   RUN(test_stats_line_at_exit);
   RUN(test_stats_registry);
+  RUN(test_stats_realloc_and_large);
   return 0;
 }
