@@ -391,6 +391,8 @@ size_t alaska_heap_compact_stopped(alaska_compaction_t *cx,
   cx->ran = 1;
   if (cx->move_everything) {
     move_everything(&r);
+    size_t left = cx->budget - cx->moved_bytes;
+    cx->moved_bytes += large_move_all(left, is_pinned, ctx);
   } else {
     for (unsigned c = 0; c < ALASKA_NUM_CLASSES; c++)
       if (s->cls[c].nsrc) run_class(&r, c);

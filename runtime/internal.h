@@ -171,6 +171,7 @@ typedef struct page {
   /* --- second cache line: written by other threads, and list/span bookkeeping --- */
   _Alignas(64) _Atomic(block_t *) remote_free; /* blocks freed by other threads */
   _Atomic(uint8_t) in_full;           /* on its owner's full list (remote free sets hint) */
+  uint8_t large_overaligned;          /* PAGE_LARGE: alignment > a page; never moved */
   struct page *next, *prev;           /* links of the list `where` says */
   uint64_t span_pages;      /* PAGE_FREE / PAGE_LARGE: pages in the span */
   uint64_t span_head;       /* *_TAIL: index of the head page */
@@ -319,6 +320,8 @@ void cache_unfull_page(page_t *pg);
 /* ---- large objects (large.c) ------------------------------------------------------------- */
 void *large_alloc(cache_t *c, size_t size, size_t align, uint32_t id);
 void large_free(page_t *head);
+/* Stress mode: move every unpinned large object (world stopped, heap lock held). */
+size_t large_move_all(size_t budget, int (*is_pinned)(uint32_t id, void *ctx), void *ctx);
 static inline page_t *large_head(page_t *pg) {
   return pg->kind == PAGE_LARGE_TAIL ? &HEAP_PAGES[pg->span_head] : pg;
 }
