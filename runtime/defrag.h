@@ -78,6 +78,7 @@ typedef struct defrag_policy {
   defrag_state_t state;
   uint64_t idle_sleep_ns;           /* current (backed-off) idle polling interval */
   uint64_t last_live, last_committed; /* previous reading, to detect an idle heap */
+  uint64_t last_now_ns;             /* ... and its time, to detect a shrinking heap */
   unsigned failures;                /* consecutive barriers that did not stop the world */
   /* Bytes per step, adapted after every step so the compaction part of a pause stays near
    * pause_target_ns: moving 16-byte objects costs far more per byte than moving 4 KiB ones,

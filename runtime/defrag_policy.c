@@ -8,6 +8,9 @@
 
 #define MIB (1024ULL * 1024ULL)
 #define MS (1000ULL * 1000ULL)
+/* Live bytes falling faster than this fraction of themselves per second = the program is
+ * freeing its heap (a teardown frees everything in well under a second, loaded or not). */
+#define SHRINK_RATE 0.5
 
 void defrag_config_default(defrag_config_t *cfg) {
   cfg->upper = 1.20;
@@ -97,10 +100,18 @@ static defrag_decision_t end_episode(defrag_policy_t *p, const defrag_reading_t 
 defrag_decision_t defrag_policy_decide(defrag_policy_t *p, const defrag_reading_t *r,
                                        const defrag_step_result_t *step) {
   int changed = r->live_bytes != p->last_live || r->committed_bytes != p->last_committed;
-  /* The program is freeing its heap fast (live fell by more than 1/8 since the previous
-   * reading, e.g. a cache torn down before exit): objects moved now are about to die, and
-   * the pages they leave are returned by the heap itself. Wait until it settles. */
-  int shrinking = r->live_bytes < p->last_live - p->last_live / 8;
+  /* The program is freeing its heap fast (live falling at more than SHRINK_RATE of itself
+   * per second since the previous reading, e.g. a cache torn down before exit): objects
+   * moved now are about to die, and the pages they leave are returned by the heap itself.
+   * Wait until it settles. A rate, not a fraction per reading, because readings are 20 ms
+   * to 1 s apart. */
+  int shrinking = 0;
+  if (r->live_bytes < p->last_live && r->now_ns > p->last_now_ns) {
+    double fell = (double)(p->last_live - r->live_bytes) / (double)p->last_live;
+    double secs = (double)(r->now_ns - p->last_now_ns) / 1e9;
+    shrinking = fell > SHRINK_RATE * secs;
+  }
+  p->last_now_ns = r->now_ns;
   p->last_live = r->live_bytes;
   p->last_committed = r->committed_bytes;
   p->last_ratio = defrag_ratio(r->live_bytes, r->committed_bytes);

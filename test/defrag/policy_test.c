@@ -287,9 +287,9 @@ static void test_partial_progress_is_not_stuck(void) {
   CHECK(p.episodes == 2);
 }
 
-/* A program freeing its heap fast (live falls by more than 1/8 between readings, e.g. a
- * cache torn down before exit) is left alone, fragmented or not, also in the middle of an
- * episode; once live stops falling the usual trigger applies again. */
+/* A program freeing its heap fast (live falling at more than half of itself per second,
+ * e.g. a cache torn down before exit) is left alone, fragmented or not, also in the middle
+ * of an episode; once live stops falling the usual trigger applies again. */
 static void test_shrinking_heap_is_left_alone(void) {
   defrag_config_t cfg;
   defrag_config_default(&cfg);
@@ -320,10 +320,17 @@ static void test_shrinking_heap_is_left_alone(void) {
   r = reading(351, live / 2, 109 * MIB);
   CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
   CHECK(p.episodes == 2);
-  /* Slow shrinking (less than 1/8 per reading) does not hold an episode back. */
-  r = reading(352, live / 2 - live / 40, 108 * MIB);
+  /* Slow shrinking (2 % in 100 ms = 0.2/s) does not hold an episode back. */
+  r = reading(451, live / 2 - live / 100, 108 * MIB);
   CHECK(defrag_policy_decide(&p, &r, &some).action == DEFRAG_SLEEP); /* CPU-cap pacing */
   CHECK(p.state == DEFRAG_ACTIVE);
+  /* The same drop within 10 ms (2/s) does. */
+  uint64_t l2 = live / 2 - live / 100;
+  r = reading(452, l2, 108 * MIB);
+  CHECK(defrag_policy_decide(&p, &r, NULL).action == DEFRAG_COMPACT);
+  r = reading(462, l2 - l2 / 50, 108 * MIB);
+  d = defrag_policy_decide(&p, &r, &some);
+  CHECK(d.action == DEFRAG_SLEEP && p.state == DEFRAG_IDLE && !p.stuck);
 }
 
 int main(void) {
