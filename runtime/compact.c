@@ -37,6 +37,7 @@
 #define OCC_BUCKETS 64                    /* occupancy buckets per class */
 #define KEYS (ALASKA_NUM_CLASSES * OCC_BUCKETS)
 #define NO_PAGE UINT32_MAX                 /* a plan entry found invalid in the pause */
+#define PREFETCH_AHEAD 16                  /* slots whose table entries are prefetched ahead */
 
 typedef struct class_plan {
   uint32_t off, nsrc, ndst; /* plan[off .. +nsrc) sources, then ndst destinations */
@@ -44,23 +45,28 @@ typedef struct class_plan {
 
 /* Scratch memory of one compaction (mmap'd in prepare: the pause allocates nothing and,
  * since prepare writes every part it uses, takes no page fault on it). */
+#define PRE_MAX (1u << 16) /* objects listed ahead (1 MiB of 16-byte objects) */
+#define NO_LIST UINT32_MAX
 typedef struct scratch {
   size_t bytes;   /* of this mapping */
-  size_t npages;  /* capacity of plan / cand / sorted */
+  size_t npages;  /* capacity of the per-page arrays below */
   class_plan_t cls[ALASKA_NUM_CLASSES];
   uint64_t evac[ALASKA_SLOTS_PER_PAGE_MAX]; /* (slot << 32) | id of one source's objects */
   uint32_t count[KEYS + 1];                 /* counting sort of the candidates */
-  uint32_t *plan;
+  uint64_t pre[PRE_MAX];   /* objects of sources, listed in prepare: (slot << 32) | id */
+  uint32_t *plan;          /* page indices */
+  uint32_t *pre_off, *pre_cnt; /* per plan entry (sources): its run in pre[], or NO_LIST */
   uint64_t *cand, *sorted; /* candidates: see cand_pack */
   page_t **all;            /* move_everything: every small page (aliases cand) */
 } scratch_t;
+#define PER_PAGE_BYTES (3 * sizeof(uint32_t) + 2 * sizeof(uint64_t))
 
 /* One spare scratch mapping, reused by the next compaction (saves an mmap/munmap pair). */
 static _Atomic(scratch_t *) spare_scratch;
 
 static scratch_t *scratch_get(size_t npages) {
   if (npages == 0) npages = 1;
-  size_t need = sizeof(scratch_t) + npages * (sizeof(uint32_t) + 2 * sizeof(uint64_t));
+  size_t need = sizeof(scratch_t) + npages * PER_PAGE_BYTES;
   scratch_t *s = atomic_exchange(&spare_scratch, NULL);
   if (s && s->bytes < need) {
     os_unmap(s, s->bytes);
@@ -72,10 +78,12 @@ static scratch_t *scratch_get(size_t npages) {
     if (!s) return NULL;
     s->bytes = bytes;
   }
-  s->npages = (s->bytes - sizeof(scratch_t)) / (sizeof(uint32_t) + 2 * sizeof(uint64_t));
+  s->npages = (s->bytes - sizeof(scratch_t)) / PER_PAGE_BYTES;
   s->cand = (uint64_t *)(s + 1);
   s->sorted = s->cand + s->npages;
   s->plan = (uint32_t *)(s->sorted + s->npages);
+  s->pre_off = s->plan + s->npages;
+  s->pre_cnt = s->pre_off + s->npages;
   s->all = (page_t **)s->cand;
   memset(s->cls, 0, sizeof s->cls);
   memset(s->evac, 0, sizeof s->evac); /* touch it now, not in the pause */
@@ -118,6 +126,31 @@ static void prefault_dest(page_t *pg, unsigned cls, uint32_t slots) {
   if (!ids || (size_t)(bump + slots) * sizeof(uint32_t) > ids_bytes) return;
   uintptr_t ilo = (uintptr_t)(ids + bump), ihi = (uintptr_t)(ids + bump + slots);
   os_prefault((void *)(ilo & ~(uintptr_t)4095), ((ihi + 4095) & ~(uintptr_t)4095) - (ilo & ~(uintptr_t)4095));
+}
+
+/* List the live objects of source `pg` into out[] (racy reads, re-checked in the pause) and
+ * prefetch them: the pause then skips the dead slots and finds lines in the cache. Every id
+ * read indexes the table, which is mapped readable in full, so even a torn view of a page
+ * being re-initialised reads nothing outside it. */
+static uint32_t list_objects(page_t *pg, unsigned cls, uint64_t *out) {
+  size_t bs = alaska_class_size(cls);
+  uint32_t cap = (uint32_t)(ALASKA_PAGE_SIZE / bs);
+  uint32_t bump = __atomic_load_n(&pg->bump, __ATOMIC_RELAXED);
+  uint32_t *ids = __atomic_load_n(&pg->ids, __ATOMIC_RELAXED);
+  if (!ids || bump > cap || (size_t)cap * sizeof(uint32_t) > __atomic_load_n(&pg->ids_bytes, __ATOMIC_RELAXED))
+    return 0;
+  uintptr_t start = page_start(pg);
+  uint32_t n = 0;
+  for (uint32_t s = 0; s < bump; s++) {
+    if (s + PREFETCH_AHEAD < bump)
+      __builtin_prefetch(table_entry(__atomic_load_n(&ids[s + PREFETCH_AHEAD], __ATOMIC_RELAXED) & ~ALASKA_PIN_BIT));
+    uint32_t id = __atomic_load_n(&ids[s], __ATOMIC_RELAXED) & ~ALASKA_PIN_BIT;
+    uintptr_t raw = start + (uintptr_t)s * bs;
+    if (!id || __atomic_load_n(table_entry(id), __ATOMIC_RELAXED) != raw) continue;
+    out[n++] = (uint64_t)s << 32 | id;
+    __builtin_prefetch((void *)raw);
+  }
+  return n;
 }
 
 static void plan(alaska_compaction_t *cx, scratch_t *s, size_t npages) {
@@ -182,13 +215,21 @@ static void plan(alaska_compaction_t *cx, scratch_t *s, size_t npages) {
 
   /* 4. Write the plan; destinations: the densest pages, enough for what was promised plus
    * slack (occupancies change before the pause). Pre-fault what they will receive. */
-  uint32_t off = 0;
+  uint32_t off = 0, pre_used = 0;
   for (unsigned c = 0; c < ALASKA_NUM_CLASSES; c++) {
     class_plan_t *cp = &s->cls[c];
     cp->off = off;
     for (uint32_t i = cls_start[c]; i < pos[c]; i++)
       if (!(s->sorted[i] & CAND_SKIPPED)) s->plan[off + cp->nsrc++] = cand_idx(s->sorted[i]);
     if (cp->nsrc == 0) continue;
+    for (uint32_t i = 0; i < cp->nsrc; i++) {
+      uint32_t cap = (uint32_t)(ALASKA_PAGE_SIZE / alaska_class_size(c));
+      s->pre_off[off + i] = NO_LIST;
+      if (pre_used + cap > PRE_MAX) continue; /* the pause scans this one */
+      s->pre_off[off + i] = pre_used;
+      s->pre_cnt[off + i] = list_objects(&HEAP_PAGES[s->plan[off + i]], c, s->pre + pre_used);
+      pre_used += s->pre_cnt[off + i];
+    }
     uint32_t cap = (uint32_t)(ALASKA_PAGE_SIZE / alaska_class_size(c));
     uint64_t want = promised[c] + promised[c] / 8 + (promised[c] ? cap : 0);
     uint64_t need = promised[c], got = 0;
@@ -267,7 +308,6 @@ static page_t *plan_page(uint32_t idx, unsigned cls) {
   return pg;
 }
 
-#define PREFETCH_AHEAD 16
 /* Live objects of `pg` into r->s->evac; -1 if one of them is pinned. One pass: the table
  * entries it reads are the ones the moves write. */
 static int live_objects(const run_t *r, const page_t *pg) {
@@ -286,12 +326,48 @@ static int live_objects(const run_t *r, const page_t *pg) {
   return n;
 }
 
+/* Of the objects prepare listed for `pg`, those still live there, into r->s->evac; -1 if
+ * one of them is pinned. */
+static int live_listed(const run_t *r, const page_t *pg, const uint64_t *list, uint32_t cnt) {
+  int n = 0;
+  for (uint32_t k = 0; k < cnt; k++) {
+    uint32_t slot = (uint32_t)(list[k] >> 32), id = (uint32_t)list[k];
+    if (slot >= pg->bump || slot_live_id(pg, slot) != id) continue; /* freed since */
+    if (object_pinned(r, pg, slot, id)) return -1;
+    r->s->evac[n++] = list[k];
+  }
+  return n;
+}
+
+/* Cursor over a class's validated destinations. */
+typedef struct dests {
+  uint32_t *dst;
+  uint32_t dnext, dcur; /* next destination to validate; first that may have room */
+  uint64_t room;        /* free slots in validated destinations */
+} dests_t;
+
+/* Move the n objects in r->s->evac out of sp. */
+static void move_listed(run_t *r, page_t *sp, int n, dests_t *d) {
+  uint64_t *ev = r->s->evac;
+  for (int k = 0; k < n && k < 8; k++) __builtin_prefetch((void *)slot_addr(sp, (uint32_t)(ev[k] >> 32)));
+  for (int k = 0; k < n; k++) {
+    if (k + 8 < n) /* sources are cold: overlap their misses */
+      __builtin_prefetch((void *)slot_addr(sp, (uint32_t)(ev[k + 8] >> 32)));
+    while (d->dcur < d->dnext &&
+           (d->dst[d->dcur] == NO_PAGE || !page_has_free(&HEAP_PAGES[d->dst[d->dcur]])))
+      d->dcur++;
+    if (d->dcur == d->dnext) return; /* room was miscounted: leave the rest in place */
+    move_object(sp, (uint32_t)(ev[k] >> 32), (uint32_t)ev[k], &HEAP_PAGES[d->dst[d->dcur]]);
+    d->room--;
+    r->cx->moved_bytes += sp->block_size;
+  }
+}
+
 static void run_class(run_t *r, unsigned cls) {
   alaska_compaction_t *cx = r->cx;
   class_plan_t *cp = &r->s->cls[cls];
-  uint32_t *src = r->s->plan + cp->off, *dst = src + cp->nsrc;
-  uint32_t dnext = 0, dcur = 0; /* next destination to validate; first that may have room */
-  uint64_t room = 0;            /* free slots in validated destinations */
+  uint32_t *src = r->s->plan + cp->off;
+  dests_t d = {src + cp->nsrc, 0, 0, 0};
   for (uint32_t i = 0; i < cp->nsrc; i++) {
     page_t *sp = plan_page(src[i], cls);
     if (!sp) continue;
@@ -303,34 +379,27 @@ static void run_class(run_t *r, unsigned cls) {
       cache_unfull_page(sp);
       continue;
     }
-    while (room < sp->used && dnext < cp->ndst) {
-      page_t *dp = plan_page(dst[dnext], cls);
+    while (d.room < sp->used && d.dnext < cp->ndst) {
+      page_t *dp = plan_page(d.dst[d.dnext], cls);
       if (dp && page_has_free(dp)) {
         cache_unfull_page(dp);
-        room += dp->capacity - dp->used;
+        d.room += dp->capacity - dp->used;
       } else {
-        dst[dnext] = NO_PAGE;
+        d.dst[d.dnext] = NO_PAGE;
       }
-      dnext++;
+      d.dnext++;
     }
-    if (room < sp->used) { /* the destinations cannot take it whole: class done */
+    if (d.room < sp->used) { /* the destinations cannot take it whole: class done */
       cache_unfull_page(sp);
       return;
     }
-    int n = live_objects(r, sp);
-    for (int k = 0; k < n && k < 8; k++)
-      __builtin_prefetch((void *)slot_addr(sp, (uint32_t)(r->s->evac[k] >> 32)));
-    for (int k = 0; k < n; k++) {
-      if (k + 8 < n) /* sources are cold: overlap their misses */
-        __builtin_prefetch((void *)slot_addr(sp, (uint32_t)(r->s->evac[k + 8] >> 32)));
-      while (dcur < dnext && (dst[dcur] == NO_PAGE || !page_has_free(&HEAP_PAGES[dst[dcur]])))
-        dcur++;
-      if (dcur == dnext) break; /* room was miscounted: leave the rest in place */
-      move_object(sp, (uint32_t)(r->s->evac[k] >> 32), (uint32_t)r->s->evac[k],
-                  &HEAP_PAGES[dst[dcur]]);
-      room--;
-      cx->moved_bytes += sp->block_size;
+    uint32_t pre = r->s->pre_off[cp->off + i];
+    if (pre != NO_LIST) {
+      move_listed(r, sp, live_listed(r, sp, r->s->pre + pre, r->s->pre_cnt[cp->off + i]), &d);
+      /* Objects allocated in it since prepare (or a pinned one: then nothing moved yet and
+       * the scan below finds it again): scan the slots. */
     }
+    if (sp->used > 0) move_listed(r, sp, live_objects(r, sp), &d);
     if (sp->used == 0) release_page(r, sp);
     else cache_unfull_page(sp);
   }

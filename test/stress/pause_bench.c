@@ -17,6 +17,11 @@
  *
  * Pause = barrier signal sent to threads released (alaska_barrier_*; the per-barrier values
  * are exact here, not histogram buckets). Only barriers that moved >= half the budget count.
+ *
+ * Every object carries a pattern derived from its index (fragmentation objects) or a seed
+ * stored in it (mutator objects), checked before each free and at the end: a lost or
+ * corrupted object makes it print `pause_bench: N corrupted objects` and exit 1, so a short
+ * run is also a test of budgeted compaction racing mutators (meson suite stress).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -34,10 +39,30 @@
 #include "pinning.h"
 
 static _Atomic int stop_flag;
+static _Atomic uint64_t corrupted;
+
+static unsigned char pattern(uint32_t seed, size_t i) { return (unsigned char)((seed * 2654435761u + i * 40503u) >> 11); }
+/* Object layout: 4-byte seed, then pattern(seed, i) for every byte i >= 4 of its size. */
+static void stamp(void *h, size_t size, uint32_t seed) {
+  unsigned char *p = alaska_translate(h);
+  memcpy(p, &seed, 4);
+  for (size_t i = 4; i < size; i++) p[i] = pattern(seed, i);
+}
+static void check(void *h, size_t size) {
+  const unsigned char *p = alaska_translate(h);
+  uint32_t seed;
+  memcpy(&seed, p, 4);
+  for (size_t i = 4; i < size; i++)
+    if (p[i] != pattern(seed, i)) {
+      atomic_fetch_add(&corrupted, 1);
+      return;
+    }
+}
 
 static void *mutator(void *arg) {
   uint64_t rng = (uintptr_t)arg * 0x9E3779B97F4A7C15ull + 1;
   void *mine[64] = {0};
+  size_t size[64] = {0};
   while (!atomic_load_explicit(&stop_flag, memory_order_relaxed)) {
     for (int k = 0; k < 32; k++) {
       rng ^= rng << 13;
@@ -45,23 +70,31 @@ static void *mutator(void *arg) {
       rng ^= rng << 17;
       int i = (int)(rng % 64);
       if (mine[i]) {
-        PIN_SLOT(pin);
+        PIN_SLOT(pin); /* a pinned raw pointer held across a possible barrier */
         volatile char *p = pin_translate(pin, mine[i]);
-        p[0]++;
+        p[size[i] - 1] ^= 0x5a;
+        p[size[i] - 1] ^= 0x5a;
         unpin(pin);
+        check(mine[i], size[i]);
         hfree(mine[i]);
       }
-      mine[i] = halloc(16 + rng % 256);
+      size[i] = 16 + rng % 256;
+      mine[i] = halloc(size[i]);
+      stamp(mine[i], size[i], (uint32_t)rng);
     }
     struct timespec nap = {0, 200000};
     nanosleep(&nap, NULL);
   }
-  for (int i = 0; i < 64; i++) hfree(mine[i]);
+  for (int i = 0; i < 64; i++) {
+    check(mine[i], size[i]);
+    hfree(mine[i]);
+  }
   return NULL;
 }
 
 #define FRAG_OBJECTS 200000
 static void *frag[FRAG_OBJECTS];
+static uint16_t frag_size[FRAG_OBJECTS];
 
 /* Allocate FRAG_OBJECTS objects of mixed small sizes and free 3 of every 4; each call frees
  * a different 3 of 4 (the previous survivors included), so compacted pages become sparse. */
@@ -71,11 +104,13 @@ static void fragment(uint64_t *rng) {
   for (size_t i = 0; i < FRAG_OBJECTS; i++) {
     if (frag[i]) continue;
     *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
-    frag[i] = halloc(32 + (*rng >> 33) % 200);
-    memset(alaska_translate(frag[i]), (int)i, 32);
+    frag_size[i] = (uint16_t)(32 + (*rng >> 33) % 200);
+    frag[i] = halloc(frag_size[i]);
+    stamp(frag[i], frag_size[i], (uint32_t)i);
   }
   for (size_t i = 0; i < FRAG_OBJECTS; i++)
     if ((i + frag_phase) % 4 != 0) {
+      check(frag[i], frag_size[i]);
       hfree(frag[i]);
       frag[i] = NULL;
     }
@@ -131,6 +166,12 @@ int main(int argc, char **argv) {
   }
   atomic_store(&stop_flag, 1);
   for (int i = 0; i < nthreads; i++) pthread_join(th[i], NULL);
+  for (size_t i = 0; i < FRAG_OBJECTS; i++)
+    if (frag[i]) check(frag[i], frag_size[i]);
+  if (atomic_load(&corrupted)) {
+    fprintf(stderr, "pause_bench: %llu corrupted objects\n", (unsigned long long)atomic_load(&corrupted));
+    return 1;
+  }
   if (counted == 0) {
     fprintf(stderr, "pause_bench: no barrier moved half its budget (%d attempts, %d gave up)\n",
             attempts, gave_up);
