@@ -74,9 +74,11 @@ lines.append("`bench/pause/pause.c` built with `alaska-clang -O2`, run with `ALA
              "M MiB x 8 of 64-byte objects and free 7 of every 8, leaving ~M MiB live in pages 1/8 "
              "full; the main thread times `alaska_compact()` while the workers keep reading their "
              "objects (busy: spinning; mixed: 200 us reading / 200 us sleeping); the workers then "
-             "verify every object. %s repetitions per row. Pause = wall time of the call as the "
-             "caller sees it; the runtime's own histogram (`p99_pause_us`, `max_pause_us` of "
-             "`ALASKA_STATS`) is shown next to it; a call whose barrier gave up (a thread did not stop "
+             "verify every object. %s repetitions per row. p50/p99/max = wall time of the call as the "
+             "caller sees it, which includes planning before the stop and returning the emptied pages "
+             "to the OS after the world is released; the pause itself (stop to release) is the "
+             "runtime's own histogram (`p99_pause_us`, `max_pause_us` of `ALASKA_STATS`, log-linear "
+             "buckets), shown next to it; a call whose barrier gave up (a thread did not stop "
              "within the timeout) moves nothing but still counts in the caller's numbers. Note: 8 threads on 2 cores are oversubscribed.\n" % a.reps)
 lines.append("| mode | live MiB to move | threads | p50 (us) | p99 (us) | max (us) | runtime p99 / max (us) | barriers given up | moved per barrier (MiB) | released per call (MiB) | verified |")
 lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -92,10 +94,12 @@ for mode, mib, t, kv in rows:
         kv.get("released_mib_avg", "-"), kv.get("result", "-")))
 if pb_rows:
     lines.append("\n### Budgeted barriers (`test/stress/pause_bench`)\n")
-    lines.append("`build-bench/test/stress/pause_bench THREADS BUDGET_KIB %s` (written by the barrier work; "
-                 "mutator threads allocate/translate/free with short naps; each barrier compacts at most "
-                 "the budget; budget 0 = stop the world and release only; only barriers that moved >= half "
-                 "the budget count; pause measured inside the runtime per barrier).\n" % a.barriers)
+    lines.append("`build-bench/test/stress/pause_bench THREADS BUDGET_KIB %s` (mutator threads "
+                 "allocate/pin/translate/free with short naps and check every object's contents; each "
+                 "barrier compacts at most the budget, back to back; budget 0 = stop the world and release "
+                 "only; only barriers that moved >= half the budget count; pause = barrier signal sent to "
+                 "threads released, exact per barrier; planning and the madvise of emptied pages happen "
+                 "outside it).\n" % a.barriers)
     lines.append("| budget (KiB) | threads | moved per barrier (KiB) | p50 (us) | p99 (us) | max (us) | gave up |")
     lines.append("|---|---|---|---|---|---|---|")
     for budget, t, kv in pb_rows:

@@ -7,7 +7,8 @@
 #   bash bench/run-pause.sh [--reps N] [--threads 1,8] [--mib 1] [--modes busy] [--no-doc]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-B=$(bash bench/build.sh compiler/pass/AlaskaPass runtime/alaska)
+# (alaska-clang refuses to run without the C++ support library, even for C)
+B=$(bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska)
 # budgeted-barrier table: test/stress/pause_bench, if the tree has it
 if meson introspect "$B" --targets | grep -q '"name": "pause_bench"'; then
   bash bench/build.sh test/stress/pause_bench >/dev/null
