@@ -129,9 +129,10 @@ static void prefault_dest(page_t *pg, unsigned cls, uint32_t slots) {
 }
 
 /* List the live objects of source `pg` into out[] (racy reads, re-checked in the pause) and
- * prefetch them: the pause then skips the dead slots and finds lines in the cache. Every id
- * read indexes the table, which is mapped readable in full, so even a torn view of a page
- * being re-initialised reads nothing outside it. */
+ * prefetch them: the pause then skips the dead slots and finds lines in the cache. A torn
+ * view of a page being re-initialised reads nothing unmapped: slot maps are followed by a
+ * largest map's worth of mapped slack (page.c), and every id indexes the table, which is
+ * mapped readable in full (2^31 entries). */
 static uint32_t list_objects(page_t *pg, unsigned cls, uint64_t *out) {
   size_t bs = alaska_class_size(cls);
   uint32_t cap = (uint32_t)(ALASKA_PAGE_SIZE / bs);

@@ -244,6 +244,7 @@ void pool_purge(void) {
  * Callers hold alaska_heap_lock. */
 #define IDS_MIN_SHIFT 6
 #define IDS_BINS 9 /* 64 B .. 16 KiB */
+#define IDS_MAX_BYTES (1u << (IDS_MIN_SHIFT + IDS_BINS - 1))
 static uint32_t *ids_free[IDS_BINS];
 static char *ids_chunk, *ids_chunk_end;
 
@@ -263,7 +264,10 @@ static uint32_t *ids_alloc(unsigned bin) {
   size_t align = bytes < 4096 ? bytes : 4096; /* big maps on whole OS pages: releasable */
   ids_chunk = (char *)(((uintptr_t)ids_chunk + align - 1) & ~(uintptr_t)(align - 1));
   if (!ids_chunk || (size_t)(ids_chunk_end - ids_chunk) < bytes) {
-    ids_chunk = os_reserve(1 << 20);
+    /* A largest map's worth of slack after the chunk: the compaction planner reads maps
+     * racily (compact.c) and may pair a page's new, smaller map with its old class's
+     * length; the read then stays inside this mapping. */
+    ids_chunk = os_reserve((1 << 20) + IDS_MAX_BYTES);
     if (!ids_chunk) alaska_fatal("out of memory for slot maps");
     ids_chunk_end = ids_chunk + (1 << 20);
   }
