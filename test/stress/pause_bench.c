@@ -95,6 +95,7 @@ static void *mutator(void *arg) {
     nanosleep(&nap, NULL);
   }
   for (int i = 0; i < 64; i++) {
+    if (!mine[i]) continue; /* the run may end before this thread got that far */
     check(mine[i], size[i]);
     hfree(mine[i]);
   }
