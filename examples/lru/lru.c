@@ -47,15 +47,19 @@
  *                 (Redis's "100mb" is 100 * 2^20 bytes).
  *
  * The clock: Redis's LRU clock and serverCron run on wall time. Here the server's time is
- * *logical*: it advances by 1 / --ops-per-sec seconds per command (default 10,000/s, about
- * what the Alaska artifact's Python client — one SET per round trip, 128-character keys —
- * achieves against a real Redis). So the LRU clock (1 s resolution) ticks every 10,000
- * commands and serverCron (hz 10) runs every 1,000, identically for every allocator and
- * however fast the machine is. Random numbers (sampling) come from a seeded generator.
+ * *logical*: it advances by 1 / --ops-per-sec seconds per command (default 10,000/s, our
+ * estimate of what the Alaska artifact's Python client — one SET per round trip, random
+ * 128-character keys and values generated per call — achieves against a real Redis). So the
+ * LRU clock (1 s resolution) ticks every 10,000 commands and serverCron (hz 10) runs every
+ * 1,000, identically for every allocator and however fast the machine is (1,000/s and
+ * 100,000/s change glibc's RSS by < 0.1 %). Random numbers (sampling) come from a seeded
+ * generator.
  *
- * Not modelled (no effect on this workload's allocations): expires, the keyspace-event and
- * propagation machinery beyond the temporary key object, lazy freeing (off by default),
- * dict shrinking (the dict never gets below 10 % full here), the eviction time limit.
+ * Not modelled (no or negligible effect on this workload's allocations): expires, the
+ * keyspace-event and propagation machinery beyond the temporary key object (no replica, no
+ * AOF), lazy freeing (off by default), dict shrinking (the dict never gets below 10 % full
+ * here), the eviction time limit, clientsCron's reply-buffer resizing (one 16 KiB buffer) and
+ * the artifact's once-a-second INFO connection.
  *
  * The client (harness) owns no heap memory: it writes RESP commands into the query buffer
  * (what read(2) would do), reads replies out of the reply buffer (what write(2) would do), and
