@@ -14,7 +14,8 @@
 // The slot is rewritten only when the same site executes again, and by SSA every address
 // derived from the previous execution is dead by then (translated values never flow
 // through memory or loop-carried phis whose roots are redefined inside the loop; see
-// TranslatePass.cpp).
+// TranslatePass.cpp). Sites that are cleared (below) and whose busy blocks are disjoint
+// share a slot (fewer slots to zero at entry).
 //
 // Clearing: a handle needs its pin only while an address derived from its translation is
 // live. The derived set of a site is the translation and everything computed from it
@@ -124,6 +125,12 @@ public:
   // Program points (insert-before positions) where the slot may be cleared.
   SmallVector<Instruction *, 8> run(ArrayRef<Instruction *> Derived,
                                     const SmallPtrSetImpl<Instruction *> &InSet);
+  // Blocks holding a point where the set is live, is defined, or where run() clears it.
+  void occupied(ArrayRef<Instruction *> Points, SmallPtrSetImpl<BasicBlock *> &Out) const {
+    for (auto &KV : Flags) Out.insert(KV.first);
+    for (auto &KV : Last) Out.insert(KV.first);
+    for (Instruction *I : Points) Out.insert(I->getParent());
+  }
 
 private:
   const DenseMap<BasicBlock *, unsigned> &Order;
@@ -261,43 +268,78 @@ bool runPin(Module &M) {
   Type *I64 = Type::getInt64Ty(M.getContext());
   constexpr unsigned H = ALASKA_PIN_FRAME_HEADER_WORDS;
   for (auto &[F, Calls] : Sites) {
-    IRBuilder<> B(&*F->getEntryBlock().getFirstInsertionPt());
-    uint64_t N = Calls.size();
-    ArrayType *FrameTy = ArrayType::get(I64, N + H);
+    unsigned N = Calls.size();
+    // Markers first (slot operands set once slots are assigned), then the analysis.
+    IRBuilder<> B(M.getContext());
+    Value *NoSlot = PoisonValue::get(PointerType::getUnqual(M.getContext()));
+    SmallVector<CallInst *, 16> Pinned;
+    for (CallInst *CI : Calls) {
+      B.SetInsertPoint(CI);
+      CallInst *P = B.CreateCall(PinMarker, {CI->getArgOperand(0), NoSlot});
+      P->takeName(CI);
+      CI->replaceAllUsesWith(P);
+      CI->eraseFromParent();
+      Pinned.push_back(P);
+    }
+    // Per site: where to clear, and the blocks its slot is busy in (all of them when the
+    // site is never cleared).
+    bool Clear = PinClearOpt && !callsReturnsTwice(*F);
+    DenseMap<BasicBlock *, unsigned> Order;
+    for (BasicBlock &BB : *F) Order[&BB] = Order.size();
+    SmallVector<SmallVector<Instruction *, 8>, 16> Points(N);
+    SmallVector<SmallPtrSet<BasicBlock *, 16>, 16> Busy(N);
+    SmallVector<bool, 16> Cleared(N, false);
+    for (unsigned I = 0; Clear && I < N; ++I) {
+      SmallVector<Instruction *, 16> Derived;
+      SmallPtrSet<Instruction *, 16> InSet;
+      if (!collectDerived(Pinned[I], Derived, InSet)) continue;
+      ClearPlacer Placer(Order);
+      Points[I] = Placer.run(Derived, InSet);
+      Placer.occupied(Points[I], Busy[I]);
+      Cleared[I] = true;
+    }
+    // Slot sharing: two cleared sites whose busy blocks are disjoint never have a derived
+    // address live where the other writes or clears the slot (between a site's write and
+    // any use of its translation, every block executed is busy for it), so they may share
+    // a slot. Sites never cleared keep a slot of their own. Greedy, in program order.
+    SmallVector<unsigned, 16> SlotOf(N);
+    SmallVector<SmallVector<unsigned, 4>, 16> Members; // slot -> cleared sites in it
+    for (unsigned I = 0; I < N; ++I) {
+      unsigned Chosen = Members.size();
+      if (Cleared[I])
+        for (unsigned S = 0; S < Members.size() && Chosen == Members.size(); ++S) {
+          bool Free = !Members[S].empty();
+          for (unsigned J : Members[S])
+            for (BasicBlock *BB : Busy[I])
+              if (Busy[J].count(BB)) { Free = false; break; }
+          if (Free) Chosen = S;
+        }
+      if (Chosen == Members.size()) Members.emplace_back();
+      if (Cleared[I]) Members[Chosen].push_back(I);
+      SlotOf[I] = Chosen;
+    }
+    uint64_t NSlots = Members.size();
+
+    B.SetInsertPoint(&*F->getEntryBlock().getFirstInsertionPt());
+    ArrayType *FrameTy = ArrayType::get(I64, NSlots + H);
     AllocaInst *Frame = B.CreateAlloca(FrameTy, nullptr, "alaska.pins");
     Frame->setAlignment(Align(16));
     // Header after the static allocas, before any translation can run (translations come
     // after their roots' definitions): count and zeroed slots first, magic last (volatile
     // accesses keep program order).
     B.SetInsertPoint(&*entryInsertionPoint(*F));
-    B.CreateAlignedStore(B.getInt64(N), B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, 1,
-                                                                      "alaska.pins.count"),
+    B.CreateAlignedStore(B.getInt64(NSlots), B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, 1,
+                                                                           "alaska.pins.count"),
                          Align(8), /*isVolatile=*/true);
     B.CreateMemSet(B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, H, "alaska.pins.slots"),
-                   B.getInt8(0), N * 8, MaybeAlign(16), /*isVolatile=*/true);
+                   B.getInt8(0), NSlots * 8, MaybeAlign(16), /*isVolatile=*/true);
     B.CreateAlignedStore(B.getInt64(ALASKA_PIN_FRAME_MAGIC), Frame, Align(16),
                          /*isVolatile=*/true);
-
-    SmallVector<CallInst *, 16> Pinned;
     for (unsigned I = 0; I < N; ++I) {
-      CallInst *CI = Calls[I];
-      B.SetInsertPoint(CI);
-      Value *Slot = B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, H + I, "alaska.pin");
-      CallInst *P = B.CreateCall(PinMarker, {CI->getArgOperand(0), Slot});
-      P->takeName(CI);
-      CI->replaceAllUsesWith(P);
-      CI->eraseFromParent();
-      Pinned.push_back(P);
-    }
-    if (!PinClearOpt || callsReturnsTwice(*F)) continue;
-    DenseMap<BasicBlock *, unsigned> Order;
-    for (BasicBlock &BB : *F) Order[&BB] = Order.size();
-    for (unsigned I = 0; I < N; ++I) {
-      SmallVector<Instruction *, 16> Derived;
-      SmallPtrSet<Instruction *, 16> InSet;
-      if (!collectDerived(Pinned[I], Derived, InSet)) continue;
-      ClearPlacer Placer(Order);
-      for (Instruction *At : Placer.run(Derived, InSet)) insertClear(At, Frame, FrameTy, H + I);
+      B.SetInsertPoint(Pinned[I]);
+      Pinned[I]->setArgOperand(
+          1, B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, H + SlotOf[I], "alaska.pin"));
+      for (Instruction *At : Points[I]) insertClear(At, Frame, FrameTy, H + SlotOf[I]);
     }
   }
   return true;

@@ -142,7 +142,7 @@ f:
 ; (the web then carries the other root's address), and both stay set through the loop.
 ; CHECK-LABEL: define void @web2(
 ; CHECK: %b.tr = call ptr @alaska.translate.pin(ptr %b, ptr %alaska.pin)
-; CHECK: %a.tr = call ptr @alaska.translate.pin(ptr %a, ptr %alaska.pin1)
+; CHECK: %a.tr = call ptr @alaska.translate.pin(ptr %a, ptr %alaska.pin{{[0-9]+}})
 ; CHECK: ea:
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
 ; CHECK-NEXT: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [4 x i64], ptr %alaska.pins, i64 0, i64 2
@@ -259,4 +259,34 @@ define i32 @sj(ptr %buf) {
   %v = load i32, ptr %buf
   %s = add i32 %r, %v
   ret i32 %s
+}
+
+; Slot sharing: two cleared sites whose live blocks are disjoint use one slot (the frame
+; has one slot for two translation sites).
+; CHECK-LABEL: define i32 @share(
+; CHECK: %alaska.pins = alloca [3 x i64], align 16
+; CHECK: store volatile i64 1, ptr %alaska.pins.count
+; CHECK: t:
+; CHECK: %alaska.pin = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK-NEXT: %p.tr = call ptr @alaska.translate.pin(ptr %p, ptr %alaska.pin)
+; CHECK: f:
+; CHECK: %alaska.pin{{[0-9]+}} = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK-NEXT: %q.tr = call ptr @alaska.translate.pin(ptr %q, ptr %alaska.pin{{[0-9]+}})
+; NOCLEAR-LABEL: define i32 @share(
+; NOCLEAR: %alaska.pins = alloca [4 x i64], align 16
+@gp = global ptr null
+@gq = global ptr null
+define i32 @share(i1 %c) {
+entry:
+  br i1 %c, label %t, label %f
+t:
+  %p = load ptr, ptr @gp
+  %x = load i32, ptr %p
+  call void @g()
+  ret i32 %x
+f:
+  %q = load ptr, ptr @gq
+  %y = load i32, ptr %q
+  call void @g()
+  ret i32 %y
 }

@@ -170,11 +170,18 @@ static void test_busy(void) {
   wait_ready(1);
   alaska_barrier_stats_t before, after;
   alaska_barrier_get_stats(&before);
-  alaska_barrier_outcome_t o = alaska_barrier_stop();
+  /* The busy thread answers "deferred" only once it has taken the signal: on the loaded
+   * shared machine it may not get a CPU within the timeout (a clean TIMEOUT give-up), so
+   * retry those, as stop_world does. */
+  alaska_barrier_outcome_t o = ALASKA_BARRIER_TIMEOUT;
+  for (int i = 0; i < 20 && o == ALASKA_BARRIER_TIMEOUT; i++) {
+    if (i > 0) usleep(10000);
+    o = alaska_barrier_stop();
+  }
   CHECK(o == ALASKA_BARRIER_BUSY, "outcome %d, want BUSY", o);
   if (o == ALASKA_BARRIER_STOPPED) alaska_barrier_release();
   alaska_barrier_get_stats(&after);
-  CHECK(after.gave_up_busy == before.gave_up_busy + 1, "busy counted");
+  CHECK(after.gave_up_busy == before.gave_up_busy + 1, "busy counted once");
   go_home = 1;
   pthread_join(th, NULL);
   o = stop_world();
