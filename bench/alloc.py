@@ -53,8 +53,10 @@ load_end = bl.load_now()
 
 lines = []
 lines.append("## Allocator microbenchmark (issue 3)\n")
+# the exact command that reproduces this table (non-default options included)
+cmd_opts = (" --runs %d" % a.runs if a.runs != 5 else "") + (" --wall" if a.wall else "")
 lines.append("Command: `bash bench/run-alloc.sh%s` (best of %d, runs interleaved across allocators; churn "
-             "timed by %s, xthread by wall clock)  " % (" --wall" if a.wall else "", a.runs,
+             "timed by %s, xthread by wall clock)  " % (cmd_opts, a.runs,
                                                         "wall clock" if a.wall else "process CPU time"))
 lines.append("Machine: %s\n" % bl.machine_line(m, load_end))
 lines.append("* churn: 1 thread, %s slots, %s ops; each op frees a random slot's object and allocates "
