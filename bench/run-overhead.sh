@@ -7,5 +7,6 @@
 #                              [--flag-variant 'NAME:FLAGS'] [--no-doc]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-B=$(bash bench/build.sh compiler/pass/AlaskaPass runtime/alaska)
+# alaska-clang links the C++ support library (libalaska_cxx.a) into every program
+B=$(bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska)
 exec python3 bench/overhead.py --build "$B" "$@"
