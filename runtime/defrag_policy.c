@@ -18,7 +18,7 @@ void defrag_config_default(defrag_config_t *cfg) {
   cfg->min_excess = 4 * MIB;
   cfg->budget_bytes = 4 * MIB;
   cfg->min_budget_bytes = 64 * 1024;
-  cfg->pause_target_ns = 1000ULL * 1000;
+  cfg->pause_target_ns = 500ULL * 1000;
   cfg->cpu_cap = 0.05;
   cfg->poll_ns = 50 * MS;
   cfg->max_poll_ns = 1000 * MS;
