@@ -185,7 +185,6 @@ SmallVector<Instruction *, 8> ClearPlacer::run(ArrayRef<Instruction *> Derived,
       if (I->getParent() != DefBB) markLiveIn(I->getParent(), DefBB);
     }
   }
-  (void)InSet;
   // Blocks that need the set at their top: live-in, or a derived phi with uses starts them.
   auto NeededAtTop = [&](BasicBlock *S) {
     auto It = Flags.find(S);
