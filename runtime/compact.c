@@ -11,7 +11,8 @@
  *            and the budget (plus slack) lasts; for each class, the densest non-full pages
  *            as destinations. It then pre-faults the destinations' never-touched blocks and
  *            slot->id map entries (MADV_POPULATE_WRITE, which never changes contents), so
- *            the pause takes no page faults writing them.
+ *            the pause takes no page faults writing them, and lists (and prefetches) the
+ *            sources' live objects, so the pause skips their dead slots.
  *   stopped  (every other thread stopped outside the runtime) walks the plan, re-validating
  *            each page (still a small page of that class, settled remote frees, exact
  *            occupancy); a source is evacuated only if none of its objects is pinned
@@ -25,7 +26,8 @@
  *            under the lock, so a reused page is simply not released.
  *
  * move_everything (stress mode) ignores the plan and moves every unpinned object of every
- * page to fresh pages in the pause. Large objects are not moved.
+ * page to fresh pages in the pause, large objects included (large.c); otherwise large
+ * objects are not moved.
  */
 #include <string.h>
 
