@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""The fragmentation workload against a real redis-server (bench/run-redis.sh).
+
+  redis_load.py PORT PID [--batch 100] [--key-len 128] [--seconds 10]
+
+SET 700,000 keys with 240-byte values, then 170,000 with 492-byte values (pipelined in
+batches), then waits, sampling the server's RSS (/proc/PID/status), then checks every key
+ever set: evicted (nil) or holding exactly the value written. Prints one `result:` line of
+key=value pairs. Plain sockets and RESP: no client library needed.
+"""
+import argparse
+import socket
+import time
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("port", type=int)
+    ap.add_argument("pid", type=int)
+    ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--key-len", type=int, default=128)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--n1", type=int, default=700000)
+    ap.add_argument("--n2", type=int, default=170000)
+    a = ap.parse_args()
+    sock = socket.create_connection(("127.0.0.1", a.port))
+    pending = bytearray()
+
+    def recv_more():
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            raise SystemExit("redis_load: server closed the connection")
+        pending.extend(chunk)
+
+    def reply():
+        """One RESP reply: bytes for a bulk string, None for nil, str for status/int."""
+        while b"\r\n" not in pending:
+            recv_more()
+        end = pending.index(b"\r\n")
+        line = bytes(pending[:end])
+        del pending[:end + 2]
+        if line[:1] == b"-":
+            raise SystemExit(f"redis_load: error reply {line!r}")
+        if line[:1] != b"$":
+            return line.decode()
+        n = int(line[1:])
+        if n < 0:
+            return None
+        while len(pending) < n + 2:
+            recv_more()
+        data = bytes(pending[:n])
+        del pending[:n + 2]
+        return data
+
+    def cmd(*args):
+        out = b"*%d\r\n" % len(args)
+        for x in args:
+            out += b"$%d\r\n%s\r\n" % (len(x), x)
+        return out
+
+    def key(i):
+        return (b"key:%d:" % i).ljust(a.key_len, b"k")
+
+    def value(i, size):
+        return ((b"%d-" % i) * (size // 2 + 1))[:size]
+
+    def rss_mib():
+        with open(f"/proc/{a.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    def used_mib():
+        sock.sendall(cmd(b"INFO", b"memory"))
+        text = reply().decode()
+        fields = dict(l.split(":", 1) for l in text.splitlines() if ":" in l)
+        return int(fields["used_memory"]) / 2**20
+
+    def pipeline(cmds):
+        for start in range(0, len(cmds), a.batch):
+            part = cmds[start:start + a.batch]
+            sock.sendall(b"".join(part))
+            yield [reply() for _ in part]
+
+    sizes = [(i, 240) for i in range(a.n1)] + [(a.n1 + i, 492) for i in range(a.n2)]
+    t0 = time.time()
+    peak = 0.0
+    for _ in pipeline([cmd(b"SET", key(i), value(i, s)) for i, s in sizes]):
+        pass
+    fill_s = time.time() - t0
+    rss_fill = rss_mib()
+    peak = max(peak, rss_fill)
+    end = time.time() + a.seconds
+    while time.time() < end:
+        time.sleep(0.1)
+        peak = max(peak, rss_mib())
+    rss_end = rss_mib()
+    used = used_mib()
+    held = bad = 0
+    gets = [cmd(b"GET", key(i)) for i, _ in sizes]
+    k = 0
+    for replies in pipeline(gets):
+        for r in replies:
+            i, s = sizes[k]
+            k += 1
+            if r is None:
+                continue
+            held += 1
+            bad += r != value(i, s)
+    print(f"result: rss_fill_mib={rss_fill:.1f} rss_end_mib={rss_end:.1f} peak_mib={peak:.1f} "
+          f"used_mib={used:.1f} fill_s={fill_s:.1f} keys_held={held} keys_bad={bad} "
+          f"keys_set={len(sizes)}", flush=True)
+    raise SystemExit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Real Redis on the fragmentation workload: Debian's redis source (`apt-get source redis`,
+# needs a deb-src line for bookworm main; nothing is committed) built unmodified three ways
+# in build-redis/ — clang-19 with MALLOC=libc (glibc), clang-19 with Debian's jemalloc
+# (as Debian's redis-server package), alaska-clang with MALLOC=libc — and run by bench/redis.py; rewrites the "redis"
+# section of docs/bench.md.
+#   bash bench/run-redis.sh [--no-doc] [--only glibc,alaska]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+B=$(bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska)
+R="${REDIS_BUILD:-build-redis}"
+mkdir -p "$R"
+SRC=$(ls -d "$R"/redis-[0-9]*/ 2>/dev/null | head -1 || true)
+if [ -z "$SRC" ]; then
+  (cd "$R" && apt-get source -qq redis >&2) || {
+    echo "run-redis: 'apt-get source redis' failed: add 'deb-src' to Types: in" \
+         "/etc/apt/sources.list.d/debian.sources, run apt-get update, and retry" >&2
+    exit 1
+  }
+  SRC=$(ls -d "$R"/redis-[0-9]*/ | head -1)
+fi
+SRC=${SRC%/}
+build() { # name CC MALLOC [make variables...]
+  local dir="$R/$1"
+  if [ ! -x "$dir/src/redis-server" ]; then
+    rm -rf "$dir"
+    cp -r "$SRC" "$dir"
+    make -C "$dir" distclean >/dev/null 2>&1 || true
+    echo "run-redis: building $1 (CC=$2 MALLOC=$3)" >&2
+    make -C "$dir" -j2 CC="$2" MALLOC="$3" USE_SYSTEMD=no BUILD_TLS=no "${@:4}" >"$dir.build.log" 2>&1 || {
+      echo "run-redis: build of $1 failed, see $dir.build.log" >&2
+      exit 1
+    }
+  fi
+}
+build glibc /usr/lib/llvm-19/bin/clang libc
+# Debian's source builds against the system jemalloc (libjemalloc-dev, 5.3), not deps/.
+build jemalloc /usr/lib/llvm-19/bin/clang jemalloc USE_SYSTEM_JEMALLOC=yes
+build alaska "$ROOT/$B/compiler/driver/alaska-clang" libc
+exec python3 bench/redis.py --redis "$R" --version "$(basename "$SRC")" "$@"
