@@ -61,12 +61,15 @@ void alaska_barrier_poll(void);
 #define RT_LEAVE()                                                                       \
   do {                                                                                   \
     atomic_signal_fence(memory_order_seq_cst);                                           \
-    if (--alaska_rt_depth == 0) {                                                        \
-      atomic_signal_fence(memory_order_seq_cst);                                         \
-      if (__builtin_expect(atomic_load_explicit(&alaska_barrier_requested,                \
-                                                memory_order_relaxed) != 0, 0))          \
-        alaska_barrier_poll();                                                           \
-    }                                                                                    \
+    if (--alaska_rt_depth == 0) RT_POLL_OUTERMOST();                                     \
+  } while (0)
+/* Leaving the outermost runtime call: answer a barrier that arrived meanwhile. */
+#define RT_POLL_OUTERMOST()                                                              \
+  do {                                                                                   \
+    atomic_signal_fence(memory_order_seq_cst);                                           \
+    if (__builtin_expect(atomic_load_explicit(&alaska_barrier_requested,                  \
+                                              memory_order_relaxed) != 0, 0))            \
+      alaska_barrier_poll();                                                             \
   } while (0)
 
 /* The same for the frameless fast paths: the depth is kept in a register, so leaving
@@ -80,12 +83,7 @@ void alaska_barrier_poll(void);
   do {                                                                                   \
     atomic_signal_fence(memory_order_seq_cst);                                           \
     alaska_rt_depth = d;                                                                 \
-    if (d == 0) {                                                                        \
-      atomic_signal_fence(memory_order_seq_cst);                                         \
-      if (__builtin_expect(atomic_load_explicit(&alaska_barrier_requested,                \
-                                                memory_order_relaxed) != 0, 0))          \
-        alaska_barrier_poll();                                                           \
-    }                                                                                    \
+    if (d == 0) RT_POLL_OUTERMOST();                                                     \
   } while (0)
 
 /* ---- geometry ------------------------------------------------------------------------ */

@@ -152,6 +152,24 @@ void pool_free_span(page_t *head) {
   if (dirty_pages > ALASKA_DIRTY_LIMIT && !purge_deferred) pool_purge();
 }
 
+/* Takes every dirty free span out of the bins; returns them linked through `next`. */
+static page_t *unlink_dirty_spans(void) {
+  page_t *todo = NULL;
+  for (unsigned b = 0; b < NUM_BINS; b++) {
+    page_t *s = bins[b];
+    while (s) {
+      page_t *next = s->next;
+      if (s->dirty) {
+        span_remove(s);
+        s->next = todo;
+        todo = s;
+      }
+      s = next;
+    }
+  }
+  return todo;
+}
+
 /* Like pool_purge, for a caller that does not hold alaska_heap_lock: the madvise calls (the
  * expensive part) run without it. The dirty spans are unlinked under the lock and marked
  * SPAN_RELEASING, which no allocation sees (they are in no bin) and no neighbour coalesces
@@ -161,23 +179,13 @@ void pool_free_span(page_t *head) {
 size_t pool_release_dirty(void) {
   RT_ENTER(); /* a barrier must not stop this thread while it holds the heap lock */
   pthread_mutex_lock(&alaska_heap_lock);
-  page_t *todo = NULL;
-  for (unsigned b = 0; b < NUM_BINS; b++) {
-    page_t *s = bins[b];
-    while (s) {
-      page_t *next = s->next;
-      if (s->dirty) {
-        span_remove(s);
-        s->dirty = SPAN_RELEASING;
-        /* Leave committed and dirty together: committed minus dirty (what the defrag
-         * policy reads) does not change while the madvise runs. */
-        dirty_pages -= s->span_pages;
-        alaska_stat_committed_pages -= s->span_pages;
-        s->next = todo;
-        todo = s;
-      }
-      s = next;
-    }
+  page_t *todo = unlink_dirty_spans();
+  for (page_t *s = todo; s; s = s->next) {
+    s->dirty = SPAN_RELEASING;
+    /* Leave committed and dirty together: committed minus dirty (what the defrag policy
+     * reads) does not change while the madvise runs. */
+    dirty_pages -= s->span_pages;
+    alaska_stat_committed_pages -= s->span_pages;
   }
   pthread_mutex_unlock(&alaska_heap_lock);
   RT_LEAVE();
@@ -207,19 +215,7 @@ size_t pool_release_dirty(void) {
 
 void pool_purge(void) {
   /* Unlink every dirty span first: releasing and coalescing reshapes the bins. */
-  page_t *todo = NULL;
-  for (unsigned b = 0; b < NUM_BINS; b++) {
-    page_t *s = bins[b];
-    while (s) {
-      page_t *next = s->next;
-      if (s->dirty) {
-        span_remove(s);
-        s->next = todo;
-        todo = s;
-      }
-      s = next;
-    }
-  }
+  page_t *todo = unlink_dirty_spans();
   while (todo) {
     page_t *s = todo;
     todo = s->next;
