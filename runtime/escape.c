@@ -145,7 +145,7 @@ static int translate_iov(const struct iovec *iov, int cnt, struct iovec *out,
 #define IOV_WRAPPER(name, call)                                                            \
   {                                                                                        \
     ALASKA_PIN_FRAME(iov_pin, 1);                                                          \
-    PIN(iov_pin[0], iov);                                                                     \
+    PIN(iov_pin[0], iov);                                                                  \
     if (iovcnt < 0 || iovcnt > IOV_MAX) {                                                  \
       errno = EINVAL;                                                                      \
       return -1;                                                                           \
