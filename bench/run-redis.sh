@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Real Redis on the fragmentation workload: Debian's redis source (`apt-get source redis`,
-# needs a deb-src line for bookworm main; nothing is committed) built unmodified three ways
+# Real Redis on the fragmentation workload: Debian's redis source (scripts/debian-source.sh:
+# `apt-get source redis` into build-src/, adding deb-src if needed; nothing is committed) built unmodified three ways
 # in build-redis/ — clang-19 with MALLOC=libc (glibc), clang-19 with Debian's jemalloc
 # (as Debian's redis-server package), alaska-clang with MALLOC=libc — and run by bench/redis.py; rewrites the "redis"
 # section of docs/bench.md.
@@ -11,15 +11,7 @@ ROOT=$PWD
 B=$(bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska)
 R="${REDIS_BUILD:-build-redis}"
 mkdir -p "$R"
-SRC=$(ls -d "$R"/redis-[0-9]*/ 2>/dev/null | head -1 || true)
-if [ -z "$SRC" ]; then
-  (cd "$R" && apt-get source -qq redis >&2) || {
-    echo "run-redis: 'apt-get source redis' failed: add 'deb-src' to Types: in" \
-         "/etc/apt/sources.list.d/debian.sources, run apt-get update, and retry" >&2
-    exit 1
-  }
-  SRC=$(ls -d "$R"/redis-[0-9]*/ | head -1)
-fi
+SRC=$(bash scripts/debian-source.sh redis)
 SRC=${SRC%/}
 build() { # name CC MALLOC [make variables...]
   local dir="$R/$1"
