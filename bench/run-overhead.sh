@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Run-time overhead of Alaska: bench/overhead/*.c built with `alaska-clang -O2` and with
-# `clang-19 -O2`, outputs compared, best of 5, per-program overhead, geomean and worst.
-# Builds the pass plugin, runtime and driver in build-bench/ (release) first; writes the
-# table into docs/bench.md (section "overhead").
-#   bash bench/run-overhead.sh [--runs N] [--programs a,b] [--env-variant NAME:VAR=VAL]
-#                              [--flag-variant 'NAME:FLAGS'] [--no-doc]
+# Run-time overhead of Alaska (issues 4, 14): bench/overhead/*.c and real programs from Debian
+# source packages (sqlite, lua, xz, gawk, redis: bench/debian_programs.py, sources via
+# scripts/debian-source.sh, nothing committed) built with `clang-19 -O2`, `alaska-clang -O2`
+# and one Alaska build per lever variant; outputs checked; min and median of N interleaved
+# runs of whole-process CPU time, .text ratio, translation sites per raw-pointer rule, Redis
+# throughput, SQLite amalgamation compile time. Builds the pass plugin, runtime and driver in
+# build-bench/ (release) first; the Debian programs are cached in build-debian/. Rewrites the
+# "overhead" section of docs/bench.md.
+#   bash bench/run-overhead.sh [--runs N] [--programs a,b] [--flag-variant 'NAME:FLAGS']
+#                              [--env-variant NAME:VAR=VAL] [--no-levers] [--compile-runs N]
+#                              [--no-doc]
+# On a shared machine: BENCH_HEAVY=/work/tools/heavy BENCH_QUIET=/work/tools/quiet wrap the
+# builds and each timed phase (one per program) in the machine's locks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # alaska-clang links the C++ support library (libalaska_cxx.a) into every program
-B=$(bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska)
+B=$(${BENCH_HEAVY:-} bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska)
 exec python3 bench/overhead.py --build "$B" "$@"
