@@ -9,50 +9,22 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "os.h"
-#include "stats.h"
+#include "heap/internal.h"
+#include "heap/stats.h"
+#include "options.h"
+#include "os/os.h"
 
 /* Referenced by every module the pass transforms: a pass/runtime ABI mismatch fails to link. */
 const int __alaska_abi_version_2 = 2;
 
-__thread volatile int alaska_rt_depth ALASKA_TLS_IE;
 /* static: a second copy of the runtime in the process must run its own start-up (and fail). */
 static int alaska_initialized;
-uint64_t alaska_max_handles = ALASKA_MAX_ID;
 static int stats_at_exit;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-
-void heap_region_init(void);
-void cache_module_init(void);
-void interpose_init(void);
-void table_lock_for_fork(int lock);
 
 static const char *env(const char *name) {
   const char *v = getenv(name);
   return v && *v ? v : NULL;
-}
-
-/* Decimal in [min, max], else `alaska: NAME=value is not a number in [min, max]` (env.md). */
-static uint64_t parse_u64(const char *name, const char *v, uint64_t min, uint64_t max) {
-  uint64_t n = 0;
-  int ok = *v != 0;
-  for (const char *s = v; *s && ok; s++) {
-    if (*s < '0' || *s > '9' || n > (UINT64_MAX - 9) / 10) ok = 0;
-    else n = n * 10 + (uint64_t)(*s - '0');
-  }
-  if (!ok || n < min || n > max) {
-    os_write_str("alaska: ");
-    os_write_str(name);
-    os_write_str("=");
-    os_write_str(v);
-    os_write_str(" is not a number in [");
-    os_write_dec(min);
-    os_write_str(", ");
-    os_write_dec(max);
-    alaska_fatal_end("]");
-  }
-  return n;
 }
 
 /* SIGSEGV: name the likely Alaska cause, then die of the signal as the program would have. */

@@ -22,7 +22,7 @@ enum class Effect {
   // (pthread_create's arg, bsearch's key, pthread_setspecific's value): pass the handle.
   Opaque,
   // Pointers to pointers / structs of pointers, or reallocation of program memory
-  // (getline, writev, strtok...): call the runtime wrapper `Wrapper` (runtime/escape.c),
+  // (getline, writev, strtok...): call the runtime wrapper `Wrapper` (runtime/interop/escape.c),
   // same signature, which receives the handles unchanged.
   Wrap,
   // libstdc++ code that walks program-allocated nodes (red-black tree rebalancing, list

@@ -116,7 +116,7 @@ static inline void *alaska_translate_inline(const void *p) {
  * defragmentation service (docs/design.md §7); idempotent and cheap. */
 #define ALASKA_RT_MODULE_INIT "alaska_module_init" /* void (void) */
 
-/* ---- libc escape wrappers (runtime/escape.c) ------------------------------------- */
+/* ---- libc escape wrappers (runtime/interop/escape.c) ------------------------------------- */
 /* Same signatures as the libc functions they replace; the pass calls them with the
  * program's handles unchanged (pointers to pointers, structs of pointers, reallocation of
  * program memory; see the table in compiler/pass/LibcTable.cpp). */

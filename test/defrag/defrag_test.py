@@ -18,7 +18,7 @@ import re
 import subprocess
 import sys
 
-UPPER = 1.2   # the runtime's default upper bound (runtime/defrag_policy.c)
+UPPER = 1.2   # the runtime's default upper bound (runtime/policy/defrag_policy.c)
 # The default lower bound is 1.02. After compaction the LRU heap keeps ~0.9 MiB more than its
 # live bytes whatever its size (a partially used page or two per size class, the dict table
 # and buffers): 3 % of a 25 MiB heap, 8 % of a 10 MiB one. So the test runs the workload at

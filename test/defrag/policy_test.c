@@ -1,11 +1,11 @@
 /*
- * policy_test.c — unit tests of the defragmentation policy (runtime/defrag_policy.c):
+ * policy_test.c — unit tests of the defragmentation policy (runtime/policy/defrag_policy.c):
  * feed it made-up counter readings and step results, check what it decides.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "defrag.h"
+#include "policy/defrag_policy.h"
 
 #define MIB (1024ULL * 1024ULL)
 #define MS (1000ULL * 1000ULL)

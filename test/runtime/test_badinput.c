@@ -5,7 +5,7 @@
 #include <dlfcn.h>
 
 #include "harness.h"
-#include "internal.h"
+#include "heap/internal.h"
 
 static const char *self;
 

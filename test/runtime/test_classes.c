@@ -2,7 +2,7 @@
 #include <alaska.h>
 
 #include "harness.h"
-#include "internal.h"
+#include "heap/internal.h"
 
 static void test_class_mapping(void) {
   unsigned prev = 0;

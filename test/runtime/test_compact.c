@@ -5,9 +5,9 @@
 #include <pthread.h>
 
 #include "harness.h"
-#include "heap.h"
-#include "internal.h"
-#include "stats.h"
+#include "heap/heap.h"
+#include "heap/internal.h"
+#include "heap/stats.h"
 
 #define N 300000
 #define OBJ 64

@@ -7,9 +7,9 @@
 #include <pthread.h>
 
 #include "harness.h"
-#include "heap.h"
-#include "internal.h"
-#include "stats.h"
+#include "heap/heap.h"
+#include "heap/internal.h"
+#include "heap/stats.h"
 
 #define THREADS 6
 #define SLOTS 8192

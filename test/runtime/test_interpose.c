@@ -4,9 +4,9 @@
 #include <malloc.h>
 
 #include "harness.h"
-#include "heap.h"
-#include "internal.h"
-#include "stats.h"
+#include "heap/heap.h"
+#include "heap/internal.h"
+#include "heap/stats.h"
 
 static const char *self;
 

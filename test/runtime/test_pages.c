@@ -2,8 +2,8 @@
 #include <alaska.h>
 
 #include "harness.h"
-#include "heap.h"
-#include "internal.h"
+#include "heap/heap.h"
+#include "heap/internal.h"
 
 static void test_slot_maps_to_handle(void) {
   enum { N = 3000 };

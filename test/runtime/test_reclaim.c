@@ -2,8 +2,8 @@
 #include <alaska.h>
 
 #include "harness.h"
-#include "heap.h"
-#include "internal.h"
+#include "heap/heap.h"
+#include "heap/internal.h"
 
 #define N 1000000
 

@@ -2,7 +2,7 @@
 #include <alaska.h>
 
 #include "harness.h"
-#include "internal.h"
+#include "heap/internal.h"
 
 extern const int __alaska_abi_version_2;
 

@@ -3,8 +3,8 @@
 #include <pthread.h>
 
 #include "harness.h"
-#include "heap.h"
-#include "internal.h"
+#include "heap/heap.h"
+#include "heap/internal.h"
 
 #define THREADS 6
 

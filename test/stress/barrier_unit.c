@@ -1,6 +1,6 @@
 /*
  * barrier_unit.c — unit tests of the thread registry and the stop-the-world barrier
- * (runtime/threads.c, runtime/barrier.c), independent of the heap: fake handles are
+ * (runtime/mover/threads.c, runtime/mover/barrier.c), independent of the heap: fake handles are
  * planted in pin frames (alaska/abi.h) on threads' stacks, in the red zone and on a signal
  * stack, and the barrier must report exactly those ids as pinned; handles outside pin
  * frames (plain locals, registers, cleared slots) must not pin. Also the give-up paths (busy
@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "alaska.h"
-#include "barrier.h"
-#include "threads.h"
+#include "mover/barrier.h"
+#include "mover/threads.h"
 
 extern __thread volatile int alaska_rt_depth __attribute__((tls_model("initial-exec")));
 

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "alaska.h"
-#include "barrier.h"
+#include "mover/barrier.h"
 #include "pinning.h"
 
 #define BUF 4096

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "alaska.h"
-#include "barrier.h"
+#include "mover/barrier.h"
 #include "pinning.h"
 
 #define N 100000

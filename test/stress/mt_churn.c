@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "alaska.h"
-#include "barrier.h"
+#include "mover/barrier.h"
 #include "pinning.h"
 
 #define NSLOTS 4096

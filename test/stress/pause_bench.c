@@ -35,7 +35,7 @@
 #include <time.h>
 
 #include "alaska.h"
-#include "barrier.h"
+#include "mover/barrier.h"
 #include "pinning.h"
 
 static _Atomic int stop_flag;

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "heap.h"
-#include "internal.h"
-#include "os.h"
+#include "heap/heap.h"
+#include "heap/internal.h"
+#include "os/os.h"
 
 #define PIN_BIT ALASKA_PIN_BIT
 

@@ -1,11 +1,12 @@
 /*
- * threads.c — registry of threads that may hold handles; pthread_create interposition.
+ * threads.c — registry of threads that may hold handles (pthread_create itself is
+ * interposed in interop/pthread.c).
  * See threads.h and docs/design.md §6.2.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "threads.h"
+#include "mover/threads.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -36,8 +37,6 @@ static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 static int main_registered;
 int alaska_initial_thread_by_tid;
 
-typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
-                                 void *);
 static _Atomic(pthread_create_fn) real_pthread_create;
 
 static void die(const char *msg) {
@@ -53,7 +52,7 @@ static pid_t current_tid(void) { return (pid_t)syscall(SYS_gettid); }
 
 #define RECORDS_PER_CHUNK 64
 
-static alaska_thread_t *alloc_record_locked(void) {
+alaska_thread_t *alloc_record_locked(void) {
   if (!free_records) {
     size_t bytes = RECORDS_PER_CHUNK * sizeof(alaska_thread_t);
     alaska_thread_t *chunk =
@@ -70,7 +69,7 @@ static alaska_thread_t *alloc_record_locked(void) {
   return t;
 }
 
-static void free_record_locked(alaska_thread_t *t) {
+void free_record_locked(alaska_thread_t *t) {
   memset(t, 0, sizeof *t);
   t->next = free_records;
   free_records = t;
@@ -152,8 +151,8 @@ static void child_after_fork(void) {
   if (self_record) self_record->tid = current_tid();
 }
 
-static int register_current(alaska_thread_t *t, uintptr_t stack_hi, size_t stack_size,
-                            int is_main) {
+int register_current(alaska_thread_t *t, uintptr_t stack_hi, size_t stack_size,
+                     int is_main) {
   pthread_once(&exit_key_once, create_exit_key);
   t->tid = current_tid();
   t->is_main = is_main;
@@ -168,7 +167,7 @@ static int register_current(alaska_thread_t *t, uintptr_t stack_hi, size_t stack
   return 0;
 }
 
-static size_t main_stack_size(void) {
+size_t main_stack_size(void) {
   struct rlimit rl;
   if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) return rl.rlim_cur;
   return (size_t)1 << 30; /* unlimited: anything within 1 GiB below the top counts */
@@ -201,57 +200,15 @@ __attribute__((constructor(101))) static void threads_constructor(void) {
   alaska_threads_init();
 }
 
-/* ---- pthread_create interposition ----------------------------------------------------- */
+/* ---- the real pthread_create ---------------------------------------------------------- */
 
-static pthread_create_fn resolve_real_pthread_create(void) {
+pthread_create_fn resolve_real_pthread_create(void) {
   pthread_create_fn fn = atomic_load(&real_pthread_create);
   if (fn) return fn;
   fn = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
   if (!fn) die("alaska: cannot find the real pthread_create\n");
   atomic_store(&real_pthread_create, fn);
   return fn;
-}
-
-__attribute__((noinline)) static void *registered_thread_start(void *arg) {
-  alaska_thread_t *t = arg;
-  /* Every frame that can hold a pin slot is below this one. */
-  uintptr_t stack_hi = (uintptr_t)__builtin_frame_address(0) + 2 * sizeof(void *);
-  register_current(t, stack_hi, t->stack_size, 0);
-  void *(*start)(void *) = t->start_routine;
-  void *start_arg = t->start_arg;
-  void *result = start(start_arg);
-  __asm__ volatile("" : "+r"(result)); /* no tail call: this frame bounds the scan */
-  return result;
-}
-
-int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),
-                   void *arg) {
-  pthread_create_fn real = resolve_real_pthread_create();
-  size_t stack_size = 0;
-  if (attr) pthread_attr_getstacksize(attr, &stack_size);
-  if (stack_size == 0) {
-    pthread_attr_t def;
-    if (pthread_getattr_default_np(&def) == 0) {
-      pthread_attr_getstacksize(&def, &stack_size);
-      pthread_attr_destroy(&def);
-    }
-  }
-  if (stack_size == 0) stack_size = main_stack_size();
-
-  alaska_threads_lock();
-  alaska_thread_t *t = alloc_record_locked();
-  alaska_threads_unlock();
-  if (!t) return EAGAIN;
-  t->start_routine = start;
-  t->start_arg = arg;
-  t->stack_size = stack_size;
-  int rc = real(thread, attr, registered_thread_start, t);
-  if (rc != 0) {
-    alaska_threads_lock();
-    free_record_locked(t);
-    alaska_threads_unlock();
-  }
-  return rc;
 }
 
 int alaska_threads_create_internal(pthread_t *thread, const pthread_attr_t *attr,

@@ -10,10 +10,10 @@
  *             free lists live out of band (never in the table).            -> table.c
  *   page      ALASKA_PAGE_SIZE (64 KiB) piece of the heap region, described by a `page_t`
  *             in a parallel descriptor array. A small page holds blocks of one size class;
- *             a large object occupies a `span` of whole pages.             -> page.c
+ *             a large object occupies a `span` of whole pages.  -> region.c, page.c
  *   slot      one block of a small page. `slot_ids(page)[i]` is the handle id living in
  *             slot i (0 = free): compaction and raw-address lookups find an object's handle
- *             from its address through it.                                  -> page.c
+ *             from its address through it.                               -> slotmap.c
  *   class     size class: multiples of 16 up to 128, then 4 per doubling up to 32 KiB.
  *             Blocks of power-of-two classes are naturally aligned (pages are 64 KiB
  *             aligned), which is what posix_memalign & co. map onto.       -> internal.h
@@ -21,8 +21,8 @@
  *             owned pages, the id cache and sharded statistics. Pages an exiting thread
  *             still holds are abandoned to the global heap and adopted by others. -> cache.c
  *   span      run of contiguous pages: a large object (> 32 KiB), or free pages in the
- *             global pool (dirty = still committed, clean = madvised away). -> page.c/large.c
- *   os        every mmap/madvise/mprotect goes through os.h.               -> os.c
+ *             global pool (dirty = still committed, clean = madvised away). -> pool.c/large.c
+ *   os        every mmap/madvise/mprotect goes through os/os.h.         -> os/os.c
  *
  * Concurrency: the owner thread touches a page's local free list and counters without
  * atomics; other threads push freed blocks on the page's atomic `remote_free` stack. Global
@@ -40,51 +40,8 @@
 
 #include "alaska.h"
 #include "alaska/abi.h"
-
-#define ALASKA_TLS_IE __attribute__((tls_model("initial-exec")))
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
-#define ALASKA_NOINLINE __attribute__((noinline))
-#define ALASKA_COLD __attribute__((cold, noinline))
-
-/* Depth of runtime entry points on this thread's stack (0 = not inside the runtime). Every
- * public entry point increments it on entry and decrements it on exit; the barrier's signal
- * handler reads it and does not stop a thread that is inside the runtime. */
-extern __thread volatile int alaska_rt_depth ALASKA_TLS_IE;
-/* The compiler-only fences keep runtime loads/stores inside the depth window (a signal on
- * this thread must see the depth and the work in program order). Leaving to depth 0 while
- * a barrier waits answers it (barrier.c): busy threads stop there instead of failing it. */
-extern __attribute__((visibility("hidden"))) _Atomic uint32_t alaska_barrier_requested;
-void alaska_barrier_poll(void);
-#define RT_ENTER() \
-  do { alaska_rt_depth++; atomic_signal_fence(memory_order_seq_cst); } while (0)
-#define RT_LEAVE()                                                                       \
-  do {                                                                                   \
-    atomic_signal_fence(memory_order_seq_cst);                                           \
-    if (--alaska_rt_depth == 0) RT_POLL_OUTERMOST();                                     \
-  } while (0)
-/* Leaving the outermost runtime call: answer a barrier that arrived meanwhile. */
-#define RT_POLL_OUTERMOST()                                                              \
-  do {                                                                                   \
-    atomic_signal_fence(memory_order_seq_cst);                                           \
-    if (__builtin_expect(atomic_load_explicit(&alaska_barrier_requested,                  \
-                                              memory_order_relaxed) != 0, 0))            \
-      alaska_barrier_poll();                                                             \
-  } while (0)
-
-/* The same for the frameless fast paths: the depth is kept in a register, so leaving
- * stores it back without reloading it (one load fewer, no read-modify-write chain through
- * the TLS word from one call to the next). */
-#define RT_ENTER_FAST(d)                                                                 \
-  int d = alaska_rt_depth;                                                               \
-  alaska_rt_depth = d + 1;                                                               \
-  atomic_signal_fence(memory_order_seq_cst)
-#define RT_LEAVE_FAST(d)                                                                 \
-  do {                                                                                   \
-    atomic_signal_fence(memory_order_seq_cst);                                           \
-    alaska_rt_depth = d;                                                                 \
-    if (d == 0) RT_POLL_OUTERMOST();                                                     \
-  } while (0)
+#include "mover/safepoint.h"
+#include "os/defs.h"
 
 /* ---- geometry ------------------------------------------------------------------------ */
 #define ALASKA_PAGE_SHIFT 16
@@ -102,7 +59,6 @@ void alaska_barrier_poll(void);
 #define ALASKA_NUM_CLASSES 40
 
 #ifdef ALASKA_RUNTIME_BUILD
-#define ALASKA_HIDDEN __attribute__((visibility("hidden")))
 /* Class of (size + 15) / 16 for sizes up to 1024 (alloc.c). */
 extern const uint8_t alaska_class_lut[65] ALASKA_HIDDEN;
 #endif
@@ -229,16 +185,33 @@ static inline uint32_t slot_live_id(const page_t *pg, uint32_t slot) {
   return id;
 }
 
-/* page.c: the global page pool (callers hold alaska_heap_lock) */
+/* region.c: the heap's reservation (init.c calls it once) */
+void heap_region_init(void);
+
+/* pool.c: the global page pool (callers hold alaska_heap_lock) */
 page_t *pool_alloc_span(size_t npages);        /* committed-on-touch, kind set by caller */
 void pool_free_span(page_t *head);            /* keeps it dirty; purges above the limit */
 void pool_purge(void);                        /* madvise every dirty free span away */
 void pool_defer_purge(int defer);             /* hold purges back (one batch later) */
-void page_init_small(page_t *pg, unsigned cls);
-void ids_map_release(page_t *pg);             /* give a free page's slot map back */
-size_t page_collect_remote(page_t *pg);        /* owner: move remote frees to local list */
 size_t pool_pages_in_use(void);               /* pages ever handed out (pool bump) */
 size_t pool_release_dirty(void);              /* pool_purge without the lock held */
+
+/* slotmap.c: slot->id maps, 2^(IDS_MIN_SHIFT + bin) bytes each (callers hold the heap lock) */
+#define IDS_MIN_SHIFT 6
+#define IDS_BINS 9 /* 64 B .. 16 KiB */
+#define IDS_MAX_BYTES (1u << (IDS_MIN_SHIFT + IDS_BINS - 1))
+unsigned ids_bin(uint32_t bytes) ALASKA_HIDDEN;  /* smallest bin holding `bytes` */
+uint32_t *ids_alloc(unsigned bin) ALASKA_HIDDEN;
+void ids_map_release(page_t *pg);             /* give a free page's slot map back */
+/* The same after the caller gave the map's OS pages back itself. */
+void ids_map_release_released(page_t *pg) ALASKA_HIDDEN;
+
+/* page.c: operations on one small page (its owner, or the heap lock held) */
+void page_init_small(page_t *pg, unsigned cls);
+size_t page_collect_remote(page_t *pg);        /* owner: move remote frees to local list */
+int page_carve(page_t *pg);
+int page_has_free(page_t *pg);
+block_t *take_block(page_t *pg);                 /* pops a free block; page must have one */
 
 /* ---- handle table ----------------------------------------------------------------------- */
 /* The id cache stores ids with bit 31 set, i.e. the high word of the id's handle: then the
@@ -253,6 +226,7 @@ static inline uint64_t *tag_entry(uint32_t tag) { return (uint64_t *)((uintptr_t
 #define ALASKA_ID_BATCH 512 /* ids per bump batch = one 4 KiB table page */
 
 void table_init(void);
+void table_lock_for_fork(int lock);            /* fork: hold the id lock across it */
 uint32_t id_refill(struct cache *c);           /* returns a fresh id; refills the cache */
 void id_spill(struct cache *c, uint32_t keep); /* move ids above `keep` to the global list */
 uint64_t id_issued_limit(void);                /* ids < this have been issued to caches */
@@ -294,6 +268,7 @@ extern __thread cache_t *alaska_tls_cache ALASKA_TLS_IE;
 extern pthread_mutex_t alaska_heap_lock;
 extern cache_t *alaska_all_caches;              /* registry, under alaska_heap_lock */
 
+void cache_module_init(void);                   /* the thread-exit key (init.c) */
 cache_t *cache_get_slow(void);                  /* create (and init the runtime) */
 static inline cache_t *cache_get(void) {
   cache_t *c = alaska_tls_cache;
@@ -307,9 +282,6 @@ void cache_list_remove(page_t **head, page_t *pg);
 void cache_list_push(page_t **head, page_t *pg);
 void page_queue_push_back(page_queue_t *q, page_t *pg);
 void page_queue_remove(page_queue_t *q, page_t *pg);
-int page_carve(page_t *pg);
-int page_has_free(page_t *pg);
-block_t *take_block(page_t *pg);                 /* pops a free block; page must have one */
 void cache_for_each_page(void (*fn)(page_t *pg, cache_t *owner, void *ctx), void *ctx);
 page_t **cache_abandoned_list(unsigned cls);
 void cache_detach_page(page_t *pg);
@@ -328,14 +300,9 @@ static inline page_t *large_head(page_t *pg) {
 void *alaska_alloc_aligned(size_t size, size_t align, int zero);
 void alaska_free_handle(void *h, const char *what);
 
-/* ---- init.c --------------------------------------------------------------------------------- */
+/* ---- start-up (init.c) ------------------------------------------------------------------- */
+/* The heap's one call up: the first allocation may come before the runtime's constructor. */
 void alaska_init(void);
-extern uint64_t alaska_max_handles; /* ALASKA_MAX_HANDLES (testing knob), default 2^31-1 */
-
-/* ---- interpose.c --------------------------------------------------------------------------- */
-void system_free(void *p);
-void *system_realloc(void *p, size_t n);
-size_t system_usable_size(void *p);
-int system_plausible_chunk(const void *p);
+extern uint64_t alaska_max_handles; /* table.c: ALASKA_MAX_HANDLES (testing knob), default 2^31-1 */
 
 #endif /* ALASKA_RUNTIME_INTERNAL_H */

@@ -2,7 +2,7 @@
  * trace.c — ALASKA_TRACE CSV time series (trace.h, docs/design.md §7). No malloc: rows are
  * formatted on the stack and written with one write(2) each.
  */
-#include "trace.h"
+#include "policy/trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "barrier.h"
-#include "defrag.h"
-#include "heap.h"
-#include "os.h"
+#include "heap/heap.h"
+#include "mover/barrier.h"
+#include "os/os.h"
+#include "policy/defrag_policy.h"
 
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 static int trace_fd = -1;

@@ -1,8 +1,7 @@
 /*
- * page.c — the heap region, page descriptors, slot->id maps and the global page pool.
+ * pool.c — the global page pool.
  *
- * The heap is one MAP_NORESERVE reservation of up to 1 TiB cut into 64 KiB
- * pages. Pages are handed out as spans (1 page for a small page, n pages for a large
+ * Pages are handed out as spans (1 page for a small page, n pages for a large
  * object) from bins of free spans or from a bump pointer. A freed span stays committed
  * ("dirty") so it can be reused without page faults; once more than ALASKA_DIRTY_LIMIT
  * pages are dirty, every dirty span is madvised away in one batch (together with its
@@ -11,44 +10,19 @@
  */
 #include <string.h>
 
-#include "internal.h"
-#include "os.h"
-#include "stats.h"
+#include "heap/internal.h"
+#include "heap/stats.h"
+#include "os/os.h"
 
 #define ALASKA_DIRTY_LIMIT 128 /* pages (8 MiB) kept committed before a purge */
 #define NUM_BINS 33            /* bin n (1..32) holds spans of n pages; bin 0 the rest */
-
-uintptr_t alaska_heap_base;
-page_t *alaska_pages;
-page_t alaska_empty_page; /* kind PAGE_UNUSED, no free blocks, used as "no current page" */
 
 static size_t pool_bump = 0;         /* pages [0, pool_bump) have been handed out once */
 static page_t *bins[NUM_BINS];
 static size_t dirty_pages = 0;
 static int purge_deferred; /* compaction batches its own purge */
-static void ids_map_release_released(page_t *pg);
 
 void pool_defer_purge(int defer) { purge_deferred = defer; }
-
-uint64_t alaska_heap_reserve; /* 0 until reserved: heap_contains is false for everything */
-uint64_t alaska_heap_pages;
-
-void heap_region_init(void) {
-  for (uint64_t size = ALASKA_HEAP_RESERVE_MAX; size >= ALASKA_HEAP_RESERVE_MIN; size /= 4) {
-    uint64_t pages = size >> ALASKA_PAGE_SHIFT;
-    void *mem = os_reserve(size + ALASKA_PAGE_SIZE);
-    void *desc = mem ? os_reserve(pages * sizeof(page_t)) : NULL;
-    if (desc) {
-      alaska_pages = desc;
-      alaska_heap_pages = pages;
-      alaska_heap_base = ((uintptr_t)mem + ALASKA_PAGE_SIZE - 1) & ~(uintptr_t)(ALASKA_PAGE_SIZE - 1);
-      alaska_heap_reserve = size;
-      return;
-    }
-    if (mem) os_unmap(mem, size + ALASKA_PAGE_SIZE);
-  }
-  alaska_fatal("cannot reserve the heap region (even 4 GiB of address space, MAP_NORESERVE)");
-}
 
 static unsigned bin_of(size_t npages) { return npages < NUM_BINS ? (unsigned)npages : 0; }
 
@@ -228,111 +202,6 @@ void pool_purge(void) {
     s->dirty = 0;
     span_insert(span_coalesce(s));
   }
-}
-
-/* ---- slot->id maps ---------------------------------------------------------------------
- * Each small page points at a map of exactly the size its class needs (4 bytes per slot,
- * rounded up to a power of two >= 64 B), carved from 1 MiB mmap'd chunks and recycled
- * through per-size free lists. Dense maps keep the map writes of halloc on few cache lines
- * and OS pages (a fixed 16 KiB-per-page layout put every map on its own OS page). A page
- * keeps its map while free and reuses it when its next class fits; purging a free page
- * gives its map back to the free lists (and the OS pages of maps >= 4 KiB to the OS).
- * Callers hold alaska_heap_lock. */
-#define IDS_MIN_SHIFT 6
-#define IDS_BINS 9 /* 64 B .. 16 KiB */
-#define IDS_MAX_BYTES (1u << (IDS_MIN_SHIFT + IDS_BINS - 1))
-static uint32_t *ids_free[IDS_BINS];
-static char *ids_chunk, *ids_chunk_end;
-
-static unsigned ids_bin(uint32_t bytes) {
-  unsigned b = 0;
-  while ((1u << (IDS_MIN_SHIFT + b)) < bytes) b++;
-  return b;
-}
-
-static uint32_t *ids_alloc(unsigned bin) {
-  uint32_t *m = ids_free[bin];
-  if (m) {
-    ids_free[bin] = *(uint32_t **)m;
-    return m;
-  }
-  size_t bytes = (size_t)1 << (IDS_MIN_SHIFT + bin);
-  size_t align = bytes < 4096 ? bytes : 4096; /* big maps on whole OS pages: releasable */
-  ids_chunk = (char *)(((uintptr_t)ids_chunk + align - 1) & ~(uintptr_t)(align - 1));
-  if (!ids_chunk || (size_t)(ids_chunk_end - ids_chunk) < bytes) {
-    /* A largest map's worth of slack after the chunk: the compaction planner reads maps
-     * racily (compact.c) and may pair a page's new, smaller map with its old class's
-     * length; the read then stays inside this mapping. */
-    ids_chunk = os_reserve((1 << 20) + IDS_MAX_BYTES);
-    if (!ids_chunk) alaska_fatal("out of memory for slot maps");
-    ids_chunk_end = ids_chunk + (1 << 20);
-  }
-  m = (uint32_t *)ids_chunk;
-  ids_chunk += bytes;
-  return m;
-}
-
-/* os_released: the caller already gave a map of >= 4 KiB back to the OS. */
-static void ids_put(uint32_t *m, uint32_t bytes, int os_released) {
-  if (bytes >= 4096 && !os_released) os_release(m, bytes);
-  unsigned bin = ids_bin(bytes);
-  *(uint32_t **)m = ids_free[bin];
-  ids_free[bin] = m;
-}
-
-void ids_map_release(page_t *pg) {
-  if (pg->ids_bytes == 0) return;
-  ids_put(pg->ids, pg->ids_bytes, 0);
-  pg->ids = NULL;
-  pg->ids_bytes = 0;
-}
-
-static void ids_map_release_released(page_t *pg) {
-  if (pg->ids_bytes == 0) return;
-  ids_put(pg->ids, pg->ids_bytes, 1);
-  pg->ids = NULL;
-  pg->ids_bytes = 0;
-}
-
-void page_init_small(page_t *pg, unsigned cls) {
-  size_t bs = alaska_class_size(cls);
-  pg->kind = PAGE_SMALL;
-  pg->start = page_start(pg);
-  uint32_t need = (uint32_t)(ALASKA_PAGE_SIZE / bs) * sizeof(uint32_t);
-  unsigned bin = ids_bin(need);
-  if (pg->ids_bytes != (1u << (IDS_MIN_SHIFT + bin))) {
-    ids_map_release(pg);
-    pg->ids = ids_alloc(bin);
-    pg->ids_bytes = 1u << (IDS_MIN_SHIFT + bin);
-  }
-  pg->size_class = (uint8_t)cls;
-  pg->block_size = (uint32_t)bs;
-  pg->capacity = (uint32_t)(ALASKA_PAGE_SIZE / bs);
-  pg->div_magic = (uint32_t)(((1ULL << 32) + bs - 1) / bs);
-  pg->local_free = NULL;
-  pg->used = 0;
-  pg->bump = 0;
-  pg->pinned = 0;
-  pg->where = WHERE_NONE;
-  pg->span_pages = 1;
-  atomic_store_explicit(&pg->remote_free, NULL, memory_order_relaxed);
-  atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
-}
-
-size_t page_collect_remote(page_t *pg) {
-  if (atomic_load_explicit(&pg->remote_free, memory_order_relaxed) == NULL) return 0;
-  block_t *list = atomic_exchange_explicit(&pg->remote_free, NULL, memory_order_acquire);
-  if (!list) return 0;
-  size_t n = 1;
-  block_t *tail = list;
-  while (tail->next) {
-    tail = tail->next;
-    n++;
-  }
-  tail->next = pg->local_free;
-  pg->local_free = list;
-  pg->used -= (uint32_t)n;
-  return n;
 }
 
 /* Relaxed: the compaction planner reads it without alaska_heap_lock. */

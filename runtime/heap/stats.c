@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "heap.h"
-#include "internal.h"
-#include "os.h"
-#include "stats.h"
+#include "heap/heap.h"
+#include "heap/internal.h"
+#include "heap/stats.h"
+#include "os/os.h"
 
 uint64_t alaska_stat_committed_pages;
 uint64_t alaska_stat_pages_released;

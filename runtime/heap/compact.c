@@ -31,10 +31,10 @@
  */
 #include <string.h>
 
-#include "heap.h"
-#include "internal.h"
-#include "os.h"
-#include "stats.h"
+#include "heap/heap.h"
+#include "heap/internal.h"
+#include "heap/stats.h"
+#include "os/os.h"
 
 #define OCC_BUCKETS 64                    /* occupancy buckets per class */
 #define KEYS (ALASKA_NUM_CLASSES * OCC_BUCKETS)
@@ -133,7 +133,7 @@ static void prefault_dest(page_t *pg, unsigned cls, uint32_t slots) {
 /* List the live objects of source `pg` into out[] (racy reads, re-checked in the pause) and
  * prefetch them: the pause then skips the dead slots and finds lines in the cache. A torn
  * view of a page being re-initialised reads nothing unmapped: slot maps are followed by a
- * largest map's worth of mapped slack (page.c), and every id indexes the table, which is
+ * largest map's worth of mapped slack (slotmap.c), and every id indexes the table, which is
  * mapped readable in full (2^31 entries). */
 static uint32_t list_objects(page_t *pg, unsigned cls, uint64_t *out) {
   size_t bs = alaska_class_size(cls);

@@ -1,22 +1,11 @@
 /*
- * defrag.h — the automatic defragmentation service (docs/design.md §7).
- *
- * Two layers:
- *   policy   pure functions (defrag_policy.c): given counter readings and the results of
- *            the compaction steps it asked for, decide whether to compact now and how long
- *            to sleep. No clock, no threads, no runtime state: unit-tested in test/defrag.
- *   service  (defrag.c) a runtime-owned background thread — created with
- *            alaska_threads_create_internal, so it is never stopped by a barrier and never
- *            holds a handle — that feeds the policy with the runtime's O(1) counters and
- *            runs alaska_barrier_compact() steps. It also samples ALASKA_TRACE (trace.h).
- *
- * Defragmentation moves objects, which is only sound for code compiled by the Alaska pass
- * (it keeps pin slots). The service is therefore armed only once a compiled module calls
- * alaska_module_init() (ALASKA_RT_MODULE_INIT) from its constructor; programs that use
- * halloc + alaska_translate by hand never have their objects moved behind their back.
+ * defrag_policy.h — the defragmentation policy (defrag_policy.c, docs/design.md §7): pure
+ * functions that, given counter readings and the results of the compaction steps they asked
+ * for, decide whether to compact now and how long to sleep. No clock, no threads, no runtime
+ * state: unit-tested in test/defrag. The service that runs it is defrag.h.
  */
-#ifndef ALASKA_RUNTIME_DEFRAG_H
-#define ALASKA_RUNTIME_DEFRAG_H
+#ifndef ALASKA_RUNTIME_DEFRAG_POLICY_H
+#define ALASKA_RUNTIME_DEFRAG_POLICY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -106,26 +95,4 @@ double defrag_ratio(uint64_t live_bytes, uint64_t committed_bytes);
 defrag_decision_t defrag_policy_decide(defrag_policy_t *p, const defrag_reading_t *r,
                                        const defrag_step_result_t *step);
 
-/* ---- service (defrag.c) --------------------------------------------------------------- */
-/* ALASKA_RT_MODULE_INIT: called by the constructor of every module the pass transformed.
- * Arms defragmentation (unless ALASKA_DEFRAG=0) and starts the service thread on the first
- * call. Cheap and idempotent. */
-void alaska_module_init(void);
-/* Starts the service thread if it is not running (for ALASKA_TRACE without compiled code). */
-void alaska_service_ensure_started(void);
-/* Service counters for the stats line and tests. */
-typedef struct defrag_stats {
-  int armed;                /* a compiled module announced itself and ALASKA_DEFRAG != 0 */
-  uint64_t runs;            /* compaction barriers the service ran that stopped the world */
-  uint64_t attempts;        /* compaction steps it tried */
-  uint64_t episodes;
-  uint64_t bytes_moved, bytes_released;
-  double frag_ratio_last;
-} defrag_stats_t;
-void alaska_defrag_get_stats(defrag_stats_t *out);
-/* What the policy measures (docs/design.md §7): committed heap bytes minus the free pages the
- * pool keeps committed for reuse (a bounded cache, not fragmentation), and that over live. */
-uint64_t alaska_defrag_committed_in_use(void);
-double alaska_defrag_frag_ratio(void);
-
-#endif /* ALASKA_RUNTIME_DEFRAG_H */
+#endif /* ALASKA_RUNTIME_DEFRAG_POLICY_H */

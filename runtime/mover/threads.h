@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "os/defs.h"
+
 /* How a thread answered the barrier signal. */
 enum alaska_ack {
   ALASKA_ACK_NONE = 0,
@@ -84,5 +86,18 @@ int alaska_threads_create_internal(pthread_t *thread, const pthread_attr_t *attr
 /* Finds the mapping of /proc/self/maps containing addr, with raw syscalls only
  * (async-signal-safe, no malloc). Returns 1 and sets [*lo, *hi) on success. */
 int alaska_find_mapping(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
+
+/* ---- for the pthread_create wrapper (interop/pthread.c) ------------------------------ */
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
+                                 void *);
+pthread_create_fn resolve_real_pthread_create(void) ALASKA_HIDDEN; /* libc's, via dlsym */
+/* A zeroed record / back to the free records (registry lock held). NULL when out of memory. */
+alaska_thread_t *alloc_record_locked(void) ALASKA_HIDDEN;
+void free_record_locked(alaska_thread_t *t) ALASKA_HIDDEN;
+/* Registers the calling thread with record t (takes the registry lock). */
+int register_current(alaska_thread_t *t, uintptr_t stack_hi, size_t stack_size,
+                     int is_main) ALASKA_HIDDEN;
+/* RLIMIT_STACK, or 1 GiB when unlimited. */
+size_t main_stack_size(void) ALASKA_HIDDEN;
 
 #endif /* ALASKA_THREADS_H */

@@ -15,9 +15,9 @@
  */
 #include <string.h>
 
-#include "internal.h"
-#include "os.h"
-#include "stats.h"
+#include "heap/internal.h"
+#include "heap/stats.h"
+#include "os/os.h"
 
 __thread cache_t *alaska_tls_cache ALASKA_TLS_IE;
 pthread_mutex_t alaska_heap_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -102,28 +102,6 @@ cache_t *cache_get_slow(void) {
   return c;
 }
 
-/* Carve up to one OS page worth of never-used slots onto the local free list. */
-int page_carve(page_t *pg) {
-  if (pg->bump >= pg->capacity) return 0;
-  uint32_t n = 4096 / pg->block_size;
-  if (n == 0) n = 1;
-  if (n > pg->capacity - pg->bump) n = pg->capacity - pg->bump;
-  uintptr_t start = slot_addr(pg, pg->bump);
-  block_t *head = pg->local_free;
-  for (uint32_t i = n; i-- > 0;) {
-    block_t *b = (block_t *)(start + (uintptr_t)i * pg->block_size);
-    b->next = head;
-    head = b;
-  }
-  pg->local_free = head;
-  pg->bump += n;
-  return 1;
-}
-
-int page_has_free(page_t *pg) {
-  return pg->local_free != NULL || pg->bump < pg->capacity;
-}
-
 /* Owner: put `pg` on the full list unless a racing remote free makes it non-full. */
 static int cache_try_mark_full(cache_t *c, page_t *pg) {
   atomic_store_explicit(&pg->in_full, 1, memory_order_relaxed);
@@ -135,14 +113,6 @@ static int cache_try_mark_full(cache_t *c, page_t *pg) {
   pg->where = WHERE_FULL;
   cache_list_push(&c->full[pg->size_class], pg);
   return 1;
-}
-
-block_t *take_block(page_t *pg) {
-  if (!pg->local_free) page_carve(pg);
-  block_t *b = pg->local_free;
-  pg->local_free = b->next;
-  pg->used++;
-  return b;
 }
 
 static void make_current(cache_t *c, unsigned cls, page_t *pg) {

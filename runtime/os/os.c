@@ -1,6 +1,7 @@
 /* os.c — the runtime's only contact with the virtual-memory system calls. */
-#include "os.h"
+#include "os/os.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -128,4 +129,20 @@ void alaska_fatal_hex(const char *msg, uint64_t value) {
   os_write_hex(value);
   os_write_str("\n");
   _exit(1);
+}
+
+void write_stderr(const char *msg) {
+  ssize_t ignored = write(2, msg, strlen(msg));
+  (void)ignored;
+}
+
+void *next_symbol(const char *name) {
+  void *p = dlsym(RTLD_NEXT, name);
+  if (!p) {
+    write_stderr("alaska: cannot find the real ");
+    write_stderr(name);
+    write_stderr("\n");
+    _exit(1);
+  }
+  return p;
 }

@@ -8,9 +8,9 @@
  * purged), so the defragmentation plan never moves them. Stress mode does
  * (large_move_all): a handle of a large object must survive a move like any other.
  */
-#include "internal.h"
-#include "os.h"
-#include "stats.h"
+#include "heap/internal.h"
+#include "heap/stats.h"
+#include "os/os.h"
 
 #include <string.h>
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "os/defs.h"
+
 /* Reserve `bytes` of read/write address space committed lazily by the kernel
  * (MAP_NORESERVE). Returns NULL on failure. */
 void *os_reserve(size_t bytes);
@@ -36,5 +38,20 @@ __attribute__((noreturn, cold)) void alaska_fatal(const char *msg);
 /* End a message started with os_write_str("alaska: ...") : print `msg` + newline, _exit(1). */
 __attribute__((noreturn, cold)) void alaska_fatal_end(const char *msg);
 __attribute__((noreturn, cold)) void alaska_fatal_hex(const char *msg, uint64_t value);
+
+/* write(2) of msg to stderr, one call, no retry. */
+void write_stderr(const char *msg) ALASKA_HIDDEN;
+/* dlsym(RTLD_NEXT, name): the libc function we interpose; dies with a message if missing. */
+void *next_symbol(const char *name) ALASKA_HIDDEN;
+
+/* ---- the system allocator (sysalloc.c): glibc's malloc, for pointers it handed out ---- */
+extern void __libc_free(void *);
+extern void *__libc_malloc(size_t);
+extern void *__libc_realloc(void *, size_t);
+void interpose_init(void);              /* looks up glibc's malloc_usable_size (init.c) */
+void system_free(void *p);
+void *system_realloc(void *p, size_t n);
+size_t system_usable_size(void *p);
+int system_plausible_chunk(const void *p); /* does p look like a live glibc chunk? */
 
 #endif

@@ -11,8 +11,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "internal.h"
-#include "os.h"
+#include "heap/internal.h"
+#include "os/os.h"
 
 void stats_sample_peak(void);
 
@@ -26,6 +26,7 @@ static _Atomic uint64_t id_bump;            /* next never-issued id */
 static pthread_mutex_t id_lock = PTHREAD_MUTEX_INITIALIZER;
 static id_block_t *full_blocks;             /* ids freed and spilled by caches */
 static id_block_t *spare_blocks;            /* empty id_block_t memory for reuse */
+uint64_t alaska_max_handles = ALASKA_MAX_ID;
 
 void table_init(void) {
   int err = os_reserve_fixed((void *)(uintptr_t)ALASKA_TABLE_BASE, ALASKA_TABLE_BYTES, 0);

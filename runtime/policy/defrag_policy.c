@@ -4,7 +4,7 @@
  * Pure: no clock, no threads, no runtime state, so test/defrag can drive it with made-up
  * readings. The service (defrag.c) feeds it the runtime's counters and runs the steps.
  */
-#include "defrag.h"
+#include "policy/defrag_policy.h"
 
 #define MIB (1024ULL * 1024ULL)
 #define MS (1000ULL * 1000ULL)

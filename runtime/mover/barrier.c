@@ -1,13 +1,14 @@
 /*
- * barrier.c — stop-the-world barrier, pinned set, alaska_compact, stress mode.
- * Protocol and soundness argument: docs/design.md §6.2.
+ * barrier.c — the stop-the-world barrier: the signal handler, the poll at runtime exit, the
+ * stop/release protocol, the stack scan into the pinned set, and compaction under a barrier
+ * (alaska_compact). Protocol and soundness argument: docs/design.md §6.2. The pinned set
+ * (pinset.c), pause histogram (pause.c) and stress timer (stress.c) are their own files.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "barrier.h"
+#include "mover/barrier.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
@@ -18,31 +19,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "alaska.h"
-#include "heap.h"
-#include "internal.h"
-#include "stats.h"
-#include "threads.h"
+#include "heap/heap.h"
+#include "heap/internal.h"
+#include "heap/stats.h"
+#include "mover/internal.h"
+#include "mover/threads.h"
+#include "options.h"
+#include "os/os.h"
 
 /* ---- configuration ------------------------------------------------------------------- */
 
 #define DEFAULT_TIMEOUT_US 5000
 static int barrier_signo;              /* 0 until init */
 static uint64_t barrier_timeout_ns;
-static int stress_enabled;
-static unsigned stress_period_ms = 1;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 /* ---- handshake state ---------------------------------------------------------------- */
 
 static uint32_t gen_counter;             /* last generation used (initiator, under lock) */
 static _Atomic uint32_t active_gen;      /* generation being answered; 0 = none */
-/* Nonzero when RT_LEAVE (internal.h) must call alaska_barrier_poll on leaving the runtime:
+/* Nonzero when RT_LEAVE (safepoint.h) must call alaska_barrier_poll on leaving the runtime:
  * REQ_BARRIER while a barrier waits for answers, REQ_STRESS in stress mode (count runtime
  * calls). Read on every exit from the runtime, so it has a cache line of its own. */
 #define REQ_BARRIER 1u
@@ -50,19 +51,19 @@ static _Atomic uint32_t active_gen;      /* generation being answered; 0 = none 
 __attribute__((visibility("hidden"))) _Alignas(64) _Atomic uint32_t alaska_barrier_requested;
 /* This thread is running a barrier (stop .. release): never poll or initiate again. */
 static __thread int running_barrier __attribute__((tls_model("initial-exec")));
-static __thread uint64_t stress_calls __attribute__((tls_model("initial-exec")));
-static uint64_t stress_every = 4096;
 static _Atomic uint32_t release_gen;     /* stopped threads of gen g wait until >= g */
 static _Atomic uint32_t ack_seq;         /* bumped by every answer; the initiator waits on it */
 static alaska_thread_t *initiator;       /* record of the initiating thread (or NULL) */
 static int barrier_owned;                /* a successful stop not yet released */
 static struct timespec stop_started;
 
+/* Depth of runtime entry points on this thread's stack (mover/safepoint.h). */
+__thread volatile int alaska_rt_depth ALASKA_TLS_IE;
+
 /* ---- statistics ---------------------------------------------------------------------- */
 
 static _Atomic uint64_t st_attempts, st_barriers, st_busy, st_timeout, st_unscannable;
 static _Atomic uint64_t st_objects_moved, st_bytes_moved, st_pause_max_us, st_pause_total_us;
-static _Atomic uint64_t pause_hist[ALASKA_PAUSE_BUCKETS];
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
@@ -77,23 +78,6 @@ static uint64_t elapsed_ns(const struct timespec *since) {
   clock_gettime(CLOCK_MONOTONIC, &now);
   return (uint64_t)(now.tv_sec - since->tv_sec) * 1000000000ull +
          (uint64_t)(now.tv_nsec - since->tv_nsec);
-}
-static void write_stderr(const char *msg) {
-  ssize_t ignored = write(2, msg, strlen(msg));
-  (void)ignored;
-}
-
-/* Log-linear histogram: values < 16 µs exact, then 8 buckets per power of two. */
-static unsigned pause_bucket(uint64_t us) {
-  if (us < 16) return (unsigned)us;
-  unsigned e = 63u - (unsigned)__builtin_clzll(us); /* e >= 4 */
-  unsigned idx = 16u + (e - 4u) * 8u + (unsigned)((us >> (e - 3u)) & 7u);
-  return idx < ALASKA_PAUSE_BUCKETS ? idx : ALASKA_PAUSE_BUCKETS - 1;
-}
-static uint64_t bucket_upper_us(unsigned idx) {
-  if (idx < 16) return idx;
-  unsigned e = 4u + (idx - 16u) / 8u, sub = (idx - 16u) % 8u;
-  return ((8ull + sub + 1) << (e - 3u)) - 1;
 }
 
 /* ---- the signal handler (async-signal-safe only) ------------------------------------- */
@@ -206,15 +190,6 @@ static void answer_from_poll(void) {
   answer_and_wait(t, g, compute_scan_ranges(t, (uintptr_t)&marker));
 }
 
-/* Stress mode: a move-everything barrier after this thread's 1st, 2nd, 4th, ... runtime
- * call and then every ALASKA_STRESS_EVERY calls, so even short programs see objects move.
- * Initiating here is sound: depth is 0, so the runtime holds no lock and no raw address;
- * the caller's pins are on this stack, which the initiator scans. */
-static int stress_due(void) {
-  uint64_t n = ++stress_calls;
-  return n < stress_every ? (n & (n - 1)) == 0 : n % stress_every == 0;
-}
-
 __attribute__((noinline)) void alaska_barrier_poll(void) {
   if (alaska_rt_depth != 0 || running_barrier) return;
   int saved_errno = errno;
@@ -225,89 +200,9 @@ __attribute__((noinline)) void alaska_barrier_poll(void) {
   errno = saved_errno;
 }
 
-/* ---- user handlers for our signal are refused ---------------------------------------- */
-
-typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
-typedef sighandler_t (*signal_fn)(int, sighandler_t);
-
-static void *next_symbol(const char *name) {
-  void *p = dlsym(RTLD_NEXT, name);
-  if (!p) {
-    write_stderr("alaska: cannot find the real ");
-    write_stderr(name);
-    write_stderr("\n");
-    _exit(1);
-  }
-  return p;
-}
-
-static void refuse(int signo) {
-  char msg[200];
-  snprintf(msg, sizeof msg,
-           "alaska: refusing to install a handler for signal %d: the Alaska runtime uses it "
-           "for its stop-the-world barrier (set ALASKA_SIGNAL to another signal number)\n",
-           signo);
-  write_stderr(msg);
-}
-
-static int is_barrier_signal(int signo) {
-  alaska_barrier_init();
-  return signo == barrier_signo;
-}
-
-int sigaction(int signo, const struct sigaction *act, struct sigaction *old) {
-  static _Atomic(sigaction_fn) real;
-  sigaction_fn fn = atomic_load(&real);
-  if (!fn) atomic_store(&real, fn = (sigaction_fn)next_symbol("sigaction"));
-  if (act && is_barrier_signal(signo)) {
-    refuse(signo);
-    errno = EINVAL;
-    return -1;
-  }
-  return fn(signo, act, old);
-}
-
-sighandler_t signal(int signo, sighandler_t handler) {
-  static _Atomic(signal_fn) real;
-  signal_fn fn = atomic_load(&real);
-  if (!fn) atomic_store(&real, fn = (signal_fn)next_symbol("signal"));
-  if (is_barrier_signal(signo)) {
-    refuse(signo);
-    errno = EINVAL;
-    return SIG_ERR;
-  }
-  return fn(signo, handler);
-}
-
-sighandler_t sigset(int signo, sighandler_t handler) {
-  static _Atomic(signal_fn) real;
-  signal_fn fn = atomic_load(&real);
-  if (!fn) atomic_store(&real, fn = (signal_fn)next_symbol("sigset"));
-  if (is_barrier_signal(signo)) {
-    refuse(signo);
-    errno = EINVAL;
-    return SIG_ERR;
-  }
-  return fn(signo, handler);
-}
-
 /* ---- init ---------------------------------------------------------------------------- */
 
-static long env_long(const char *name, long dflt, long min, long max) {
-  const char *s = getenv(name);
-  if (!s || !*s) return dflt;
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || *end || v < min || v > max) {
-    char msg[200];
-    snprintf(msg, sizeof msg, "alaska: %s=%s is not a number in [%ld, %ld]\n", name, s, min,
-             max);
-    write_stderr(msg);
-    _exit(1);
-  }
-  return v;
-}
+typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
 
 static void init_once_body(void) {
   alaska_threads_init();
@@ -351,63 +246,6 @@ int alaska_barrier_signal(void) {
   alaska_barrier_init();
   return barrier_signo;
 }
-
-/* ---- the pinned set: open addressing in mmap'd memory, cleared by generation tags ----- */
-
-static uint64_t *pin_table;   /* entry = (tag << 32) | id; empty unless tag == pin_tag */
-static size_t pin_capacity;   /* power of two */
-static uint32_t pin_tag;
-static size_t pin_count;
-
-static void pin_table_reset(size_t candidates) {
-  size_t want = 1024;
-  while (want < candidates * 2) want <<= 1;
-  if (want > pin_capacity) {
-    if (pin_table) munmap(pin_table, pin_capacity * sizeof *pin_table);
-    pin_table = mmap(NULL, want * sizeof *pin_table, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (pin_table == MAP_FAILED) {
-      write_stderr("alaska: cannot map the pinned set\n");
-      _exit(1);
-    }
-    pin_capacity = want;
-    pin_tag = 0;
-  }
-  if (++pin_tag == 0) { /* tags wrapped: really clear once every 2^32 barriers */
-    memset(pin_table, 0, pin_capacity * sizeof *pin_table);
-    pin_tag = 1;
-  }
-  pin_count = 0;
-}
-
-static size_t pin_slot(uint32_t id) {
-  return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 32) & (pin_capacity - 1);
-}
-
-static void pin_insert(uint32_t id) {
-  uint64_t entry = ((uint64_t)pin_tag << 32) | id;
-  for (size_t i = pin_slot(id);; i = (i + 1) & (pin_capacity - 1)) {
-    uint64_t e = pin_table[i];
-    if (e == entry) return;
-    if ((uint32_t)(e >> 32) != pin_tag) {
-      pin_table[i] = entry;
-      pin_count++;
-      return;
-    }
-  }
-}
-
-int alaska_barrier_is_pinned(uint32_t id, void *ctx) {
-  (void)ctx;
-  uint64_t entry = ((uint64_t)pin_tag << 32) | id;
-  for (size_t i = pin_slot(id);; i = (i + 1) & (pin_capacity - 1)) {
-    uint64_t e = pin_table[i];
-    if (e == entry) return 1;
-    if ((uint32_t)(e >> 32) != pin_tag) return 0;
-  }
-}
-
-size_t alaska_barrier_pinned_count(void) { return pin_count; }
 
 /* Pin frames (alaska/abi.h) in [lo, hi): every word equal to the magic starts a frame whose
  * count is bounded by the range (a stale or garbage header can only pin more). The walk
@@ -617,17 +455,6 @@ size_t alaska_compact(void) {
 
 /* ---- statistics ----------------------------------------------------------------------- */
 
-static uint64_t hist_percentile(const uint64_t *hist, uint64_t total, double q) {
-  if (total == 0) return 0;
-  uint64_t rank = (uint64_t)(q * (double)total + 0.999999), seen = 0;
-  if (rank == 0) rank = 1;
-  for (unsigned i = 0; i < ALASKA_PAUSE_BUCKETS; i++) {
-    seen += hist[i];
-    if (seen >= rank) return bucket_upper_us(i);
-  }
-  return bucket_upper_us(ALASKA_PAUSE_BUCKETS - 1);
-}
-
 void alaska_barrier_get_stats(alaska_barrier_stats_t *out) {
   memset(out, 0, sizeof *out);
   out->attempts = atomic_load(&st_attempts);
@@ -657,39 +484,6 @@ int alaska_barrier_format_stats(char *buf, size_t size) {
                   (unsigned long long)s.objects_moved, (unsigned long long)s.bytes_moved,
                   (unsigned long long)s.pause_max_us, (unsigned long long)s.pause_p50_us,
                   (unsigned long long)s.pause_p99_us);
-}
-
-/* ---- stress mode ---------------------------------------------------------------------- */
-
-int alaska_stress_enabled(void) {
-  alaska_barrier_init();
-  return stress_enabled;
-}
-
-static void *stress_main(void *arg) {
-  (void)arg;
-  /* This thread holds no handles and is unregistered: it is never stopped. */
-  sigset_t all;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, NULL);
-  struct timespec period = {(time_t)(stress_period_ms / 1000),
-                            (long)(stress_period_ms % 1000) * 1000000L};
-  for (;;) {
-    nanosleep(&period, NULL);
-    alaska_barrier_compact(SIZE_MAX, 1, 3, NULL);
-  }
-  return NULL;
-}
-
-void alaska_stress_start(void) {
-  static _Atomic int started;
-  if (!alaska_stress_enabled() || atomic_exchange(&started, 1)) return;
-  pthread_t th;
-  if (alaska_threads_create_internal(&th, NULL, stress_main, NULL) != 0) {
-    write_stderr("alaska: cannot start the ALASKA_STRESS timer thread\n");
-    _exit(1);
-  }
-  pthread_detach(th);
 }
 
 static uint64_t read_barriers(void) { return atomic_load(&st_barriers); }

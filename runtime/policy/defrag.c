@@ -10,7 +10,7 @@
  * It sleeps on a condition variable, so an idle program pays one wake-up per second at most
  * (the policy backs off) — or per trace period when tracing.
  */
-#include "defrag.h"
+#include "policy/defrag.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -23,12 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "barrier.h"
-#include "heap.h"
-#include "os.h"
-#include "stats.h"
-#include "threads.h"
-#include "trace.h"
+#include "heap/heap.h"
+#include "heap/stats.h"
+#include "mover/barrier.h"
+#include "mover/threads.h"
+#include "options.h"
+#include "os/os.h"
+#include "policy/trace.h"
 
 #define NS_PER_S 1000000000ULL
 
@@ -66,54 +67,6 @@ static uint64_t mono_ns(void) {
 }
 
 /* ---- configuration from the environment ----------------------------------------------- */
-
-static __attribute__((noreturn)) void bad_env(const char *name, const char *value,
-                                              const char *expect) {
-  os_write_str("alaska: ");
-  os_write_str(name);
-  os_write_str("=");
-  os_write_str(value);
-  os_write_str(" is not ");
-  os_write_str(expect);
-  os_write_str("\n");
-  _exit(1);
-}
-
-static double env_double(const char *name, double dflt, double min, double max) {
-  const char *v = getenv(name);
-  if (!v || !*v) return dflt;
-  char *end;
-  errno = 0;
-  double d = strtod(v, &end);
-  int percent = *end == '%';
-  if (percent) end++;
-  if (errno || end == v || *end) bad_env(name, v, "a number (or a percentage for ALASKA_DEFRAG_CPU)");
-  if (percent) d /= 100.0;
-  if (!(d >= min && d <= max)) {
-    char expect[96];
-    snprintf(expect, sizeof expect, "a number in [%g, %g]", min, max);
-    bad_env(name, v, expect);
-  }
-  return d;
-}
-
-/* Bytes, with an optional K/M/G suffix (powers of 1024). */
-static uint64_t env_bytes(const char *name, uint64_t dflt, uint64_t min) {
-  const char *v = getenv(name);
-  if (!v || !*v) return dflt;
-  char *end;
-  errno = 0;
-  unsigned long long n = strtoull(v, &end, 10);
-  if (errno || end == v || v[0] == '-') bad_env(name, v, "a byte count like 1048576 or 1M");
-  switch (*end) {
-  case 'k': case 'K': n <<= 10; end++; break;
-  case 'm': case 'M': n <<= 20; end++; break;
-  case 'g': case 'G': n <<= 30; end++; break;
-  default: break;
-  }
-  if (*end || n < min) bad_env(name, v, "a byte count like 1048576 or 1M");
-  return n;
-}
 
 static void read_config(void) {
   defrag_config_default(&defrag_cfg);

@@ -1,0 +1,30 @@
+/*
+ * region.c — the heap region: one MAP_NORESERVE reservation of up to 1 TiB cut into 64 KiB
+ * pages, and the parallel array of page descriptors.
+ */
+#include "heap/internal.h"
+#include "os/os.h"
+
+uintptr_t alaska_heap_base;
+page_t *alaska_pages;
+page_t alaska_empty_page; /* kind PAGE_UNUSED, no free blocks, used as "no current page" */
+
+uint64_t alaska_heap_reserve; /* 0 until reserved: heap_contains is false for everything */
+uint64_t alaska_heap_pages;
+
+void heap_region_init(void) {
+  for (uint64_t size = ALASKA_HEAP_RESERVE_MAX; size >= ALASKA_HEAP_RESERVE_MIN; size /= 4) {
+    uint64_t pages = size >> ALASKA_PAGE_SHIFT;
+    void *mem = os_reserve(size + ALASKA_PAGE_SIZE);
+    void *desc = mem ? os_reserve(pages * sizeof(page_t)) : NULL;
+    if (desc) {
+      alaska_pages = desc;
+      alaska_heap_pages = pages;
+      alaska_heap_base = ((uintptr_t)mem + ALASKA_PAGE_SIZE - 1) & ~(uintptr_t)(ALASKA_PAGE_SIZE - 1);
+      alaska_heap_reserve = size;
+      return;
+    }
+    if (mem) os_unmap(mem, size + ALASKA_PAGE_SIZE);
+  }
+  alaska_fatal("cannot reserve the heap region (even 4 GiB of address space, MAP_NORESERVE)");
+}

@@ -1,0 +1,41 @@
+/*
+ * sysalloc.c — forwarding to glibc's allocator for the pointers it handed out (docs/design.md
+ * §4): free, realloc and malloc_usable_size of system pointers, and the check that a pointer
+ * outside our heap looks like a live glibc chunk before we pass it on.
+ */
+#include <dlfcn.h>
+#include <stdint.h>
+
+#include "os/os.h"
+
+static size_t (*libc_usable_size)(void *);
+
+void interpose_init(void) {
+  /* glibc exports no __libc_ alias for malloc_usable_size. */
+  libc_usable_size = (size_t (*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+}
+
+void system_free(void *p) { __libc_free(p); }
+void *system_realloc(void *p, size_t n) { return __libc_realloc(p, n); }
+size_t system_usable_size(void *p) {
+  if (!libc_usable_size) interpose_init(); /* called before our constructor ran */
+  if (!libc_usable_size) alaska_fatal("malloc_usable_size of glibc not found");
+  return libc_usable_size(p);
+}
+
+/* Does `p` look like a live glibc malloc chunk? Reads the chunk header without faulting:
+ * 16-byte aligned, a sane size, and either an mmapped chunk with page-aligned bounds or an
+ * arena chunk whose successor says "previous chunk in use". */
+int system_plausible_chunk(const void *p) {
+  uintptr_t a = (uintptr_t)p;
+  if ((a & 15) != 0 || a < 4096) return 0;
+  uint64_t hdr[2]; /* prev_size, size|flags */
+  if (!os_safe_read((const char *)p - 16, hdr, sizeof hdr)) return 0;
+  uint64_t size = hdr[1] & ~7ULL;
+  if (hdr[1] & 2) /* IS_MMAPPED */
+    return size >= 4096 && ((a - 16 - hdr[0]) & 4095) == 0 && ((hdr[0] + size) & 4095) == 0;
+  if (size < 32 || (size & 15) != 0 || size > (1ULL << 40)) return 0;
+  uint64_t next;
+  if (!os_safe_read((const char *)p - 16 + size + 8, &next, sizeof next)) return 0;
+  return (next & 1) != 0 && (next & ~7ULL) >= 16;
+}
