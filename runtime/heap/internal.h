@@ -187,6 +187,7 @@ static inline uint32_t slot_live_id(const page_t *pg, uint32_t slot) {
 
 /* region.c: the heap's reservation (init.c calls it once) */
 void heap_region_init(void);
+void heap_region_in_use(size_t pages) ALASKA_HIDDEN; /* pages [0, pages) handed out */
 
 /* pool.c: the global page pool (callers hold alaska_heap_lock) */
 page_t *pool_alloc_span(size_t npages);        /* committed-on-touch, kind set by caller */
@@ -194,6 +195,7 @@ void pool_free_span(page_t *head);            /* keeps it dirty; purges above th
 void pool_purge(void);                        /* madvise every dirty free span away */
 void pool_defer_purge(int defer);             /* hold purges back (one batch later) */
 size_t pool_pages_in_use(void);               /* pages ever handed out (pool bump) */
+extern size_t pool_bump ALASKA_HIDDEN;        /* (the variable: for heap/debug.c) */
 size_t pool_release_dirty(void);              /* pool_purge without the lock held */
 
 /* slotmap.c: slot->id maps, 2^(IDS_MIN_SHIFT + bin) bytes each (callers hold the heap lock) */
@@ -230,6 +232,7 @@ void table_lock_for_fork(int lock);            /* fork: hold the id lock across 
 uint32_t id_refill(struct cache *c);           /* returns a fresh id; refills the cache */
 void id_spill(struct cache *c, uint32_t keep); /* move ids above `keep` to the global list */
 uint64_t id_issued_limit(void);                /* ids < this have been issued to caches */
+extern _Atomic uint64_t id_bump ALASKA_HIDDEN;  /* (the variable: for heap/debug.c) */
 
 /* ---- thread caches ---------------------------------------------------------------------- */
 typedef struct page_queue {

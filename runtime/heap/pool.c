@@ -17,7 +17,7 @@
 #define ALASKA_DIRTY_LIMIT 128 /* pages (8 MiB) kept committed before a purge */
 #define NUM_BINS 33            /* bin n (1..32) holds spans of n pages; bin 0 the rest */
 
-static size_t pool_bump = 0;         /* pages [0, pool_bump) have been handed out once */
+size_t pool_bump = 0;                /* pages [0, pool_bump) have been handed out once */
 static page_t *bins[NUM_BINS];
 static size_t dirty_pages = 0;
 static int purge_deferred; /* compaction batches its own purge */
@@ -108,6 +108,7 @@ page_t *pool_alloc_span(size_t n) {
     if (pool_bump + n > alaska_heap_pages) return NULL;
     span = &alaska_pages[pool_bump];
     __atomic_store_n(&pool_bump, pool_bump + n, __ATOMIC_RELAXED);
+    heap_region_in_use(pool_bump);
     alaska_stat_committed_pages += n;
     span->dirty = 0;
   }

@@ -22,7 +22,8 @@ typedef struct id_block {
   uint32_t ids[ALASKA_ID_BATCH];
 } id_block_t;
 
-static _Atomic uint64_t id_bump;            /* next never-issued id */
+_Atomic uint64_t id_bump;                   /* next never-issued id (heap/debug.c reads it) */
+static os_dump_prefix_t table_dump;         /* core dumps include entries of issued ids */
 static pthread_mutex_t id_lock = PTHREAD_MUTEX_INITIALIZER;
 static id_block_t *full_blocks;             /* ids freed and spilled by caches */
 static id_block_t *spare_blocks;            /* empty id_block_t memory for reuse */
@@ -38,6 +39,11 @@ void table_init(void) {
   if (err)
     alaska_fatal_hex("cannot reserve the poison range for freed handles at 0x800000000, errno ",
                      (uint64_t)err);
+  /* Neither goes into core dumps beyond the entries of issued ids (os.h). */
+  os_exclude_from_dumps((void *)(uintptr_t)ALASKA_POISON_BASE, ALASKA_POISON_BYTES);
+  os_exclude_from_dumps((void *)(uintptr_t)ALASKA_TABLE_BASE, ALASKA_TABLE_BYTES);
+  table_dump = (os_dump_prefix_t){ALASKA_TABLE_BASE, ALASKA_TABLE_BYTES, 0};
+  os_dump_prefix_grow(&table_dump, 8);
   /* Entry 0 is never issued; make a stray id-0 handle fault as a freed one. */
   *table_entry(0) = ALASKA_POISON_BASE;
 }
@@ -101,6 +107,11 @@ uint32_t id_refill(cache_t *c) {
   stats_sample_peak();
   uint64_t end = start + ALASKA_ID_BATCH;
   if (end > limit) end = limit;
+  if (!os_dump_prefix_covers(&table_dump, end * 8)) {
+    pthread_mutex_lock(&id_lock);
+    os_dump_prefix_grow(&table_dump, end * 8);
+    pthread_mutex_unlock(&id_lock);
+  }
   for (uint64_t id = start; id < end; id++) *table_entry((uint32_t)id) = ALASKA_POISON_BASE;
   /* Push in descending order so ids are handed out ascending. */
   c->id_count = 0;

@@ -32,6 +32,23 @@ int os_reserve_fixed(void *addr, size_t bytes, int prot_none) {
   return 0;
 }
 
+void os_exclude_from_dumps(void *addr, size_t bytes) {
+  if (addr && bytes) (void)madvise(addr, bytes, MADV_DONTDUMP);
+}
+
+#define DUMP_PREFIX_MIN (64u << 10)
+void os_dump_prefix_grow(os_dump_prefix_t *d, size_t bytes) {
+  size_t dumped = d->dumped;
+  if (bytes <= dumped) return;
+  size_t want = dumped + dumped / 4;
+  if (want < bytes) want = bytes;
+  if (want < DUMP_PREFIX_MIN) want = DUMP_PREFIX_MIN;
+  want = (want + 4095) & ~(size_t)4095;
+  if (want > d->reserved) want = d->reserved;
+  (void)madvise((void *)(d->base + dumped), want - dumped, MADV_DODUMP);
+  __atomic_store_n(&d->dumped, want, __ATOMIC_RELAXED);
+}
+
 void os_unmap(void *addr, size_t bytes) {
   if (addr) munmap(addr, bytes);
 }

@@ -24,6 +24,24 @@ void os_release(void *addr, size_t bytes);
  * (MADV_POPULATE_WRITE), so that later writes take no page fault. Best effort: does nothing
  * on kernels without it. */
 void os_prefault(void *addr, size_t bytes);
+/* Core dumps. gdb's gcore writes every byte of each mapping it dumps (no sparse output in
+ * gdb 13) and the kernel pipes the whole range to systemd-coredump & co., so a 1 TiB
+ * reservation must not be dumped beyond what the runtime uses: exclude it, then let a
+ * prefix that covers the used part grow (by at least a quarter each time: few madvise
+ * calls). Best effort: both do nothing where madvise refuses. */
+void os_exclude_from_dumps(void *addr, size_t bytes);       /* MADV_DONTDUMP */
+typedef struct os_dump_prefix {
+  uintptr_t base;   /* start of the reservation */
+  size_t reserved;  /* its size */
+  size_t dumped;    /* [base, base + dumped) is included in core dumps */
+} os_dump_prefix_t;
+/* Include at least [base, base + bytes) in core dumps. Callers serialise calls on one
+ * prefix; `dumped` may be read racily (atomically) to skip the call. */
+void os_dump_prefix_grow(os_dump_prefix_t *d, size_t bytes);
+static inline int os_dump_prefix_covers(const os_dump_prefix_t *d, size_t bytes) {
+  return bytes <= __atomic_load_n(&d->dumped, __ATOMIC_RELAXED);
+}
+
 /* Copy `bytes` from `addr` into `out` without faulting; returns 0 if unreadable. */
 int os_safe_read(const void *addr, void *out, size_t bytes);
 /* Resident set size of this process in bytes (/proc/self/statm), 0 if unknown. */
