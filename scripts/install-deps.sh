@@ -10,6 +10,7 @@ PKGS=(
   libmimalloc-dev libjemalloc-dev             # allocators we benchmark against
   gcc-12-source xz-utils                      # GCC torture suite (extracted by the test)
   gnuplot-nox                                 # plots in docs/
+  gdb                                         # debug suite (gdb/alaska.py, live and core files)
 )
 missing=()
 for p in "${PKGS[@]}"; do
