@@ -38,6 +38,7 @@ REAL = dp.PROGRAMS
 # Lever variants: Alaska with one lever turned off (-mllvm options of the pass plugin).
 LEVERS = [
     ("no-pins", "-mllvm -alaska-pins=0"),
+    ("no-rawproofs", "-mllvm -alaska-raw-proofs=0"),
 ]
 
 ap = argparse.ArgumentParser()

@@ -1,6 +1,7 @@
 // Common.cpp — callee classification, the "provably raw" test and shared helpers.
 #include "Common.h"
 #include "LibcTable.h"
+#include "RawFacts.h"
 #include "SystemSymbols.h"
 
 #include "alaska/abi.h"
@@ -92,7 +93,7 @@ CalleeKind classifyCall(const CallBase &CB) {
   return CalleeKind::Unknown;
 }
 
-static bool isRawLeaf(const Value *V) {
+static bool isRawLeaf(const Value *V, unsigned &RulesUsed) {
   if (isa<AllocaInst>(V) || isa<GlobalValue>(V)) return true;
   if (isa<ConstantPointerNull>(V) || isa<UndefValue>(V)) return true;
   if (const auto *CE = dyn_cast<ConstantExpr>(V)) {
@@ -102,14 +103,28 @@ static bool isRawLeaf(const Value *V) {
       return false;
     }
     if (CE->getOpcode() == Instruction::GetElementPtr)
-      return isRawLeaf(CE->getOperand(0));
+      return isRawLeaf(CE->getOperand(0), RulesUsed);
     return false;
   }
   if (isa<Constant>(V)) return true; // aggregates/vectors of globals, null, undef
   if (const auto *I2P = dyn_cast<IntToPtrInst>(V))
     if (const auto *CI = dyn_cast<ConstantInt>(I2P->getOperand(0))) return !CI->isNegative();
-  if (const auto *A = dyn_cast<Argument>(V))
-    return A->hasByValAttr() || A->hasInAllocaAttr() || A->hasPreallocatedAttr();
+  const RawFacts *Facts = currentRawFacts();
+  if (const auto *A = dyn_cast<Argument>(V)) {
+    if (A->hasByValAttr() || A->hasInAllocaAttr() || A->hasPreallocatedAttr()) return true;
+    if (Facts && Facts->argIsRaw(A)) {
+      RulesUsed |= RuleArg;
+      return true;
+    }
+    return false;
+  }
+  if (const auto *L = dyn_cast<LoadInst>(V)) {
+    if (Facts && Facts->loadIsRaw(L)) {
+      RulesUsed |= RuleLoad;
+      return true;
+    }
+    return false;
+  }
   if (const auto *CB = dyn_cast<CallBase>(V)) {
     if (const auto *II = dyn_cast<IntrinsicInst>(CB)) {
       switch (II->getIntrinsicID()) {
@@ -126,6 +141,12 @@ static bool isRawLeaf(const Value *V) {
     // Pointers returned by uncompiled code are raw (results derived from a handle
     // argument were re-handled by alaska-escape and are no longer calls), except values the
     // library hands back (the table's ReturnsOpaque).
+    if (Facts)
+      if (const auto *F = dyn_cast<Function>(CB->getCalledOperand()))
+        if (Facts->returnsRaw(F)) {
+          RulesUsed |= RuleRet;
+          return true;
+        }
     if (classifyCall(*CB) != CalleeKind::Uncompiled) return false;
     if (const Function *F = CB->getCalledFunction()) {
       LibcRules Rules = findLibcRules(F->getName());
@@ -138,7 +159,8 @@ static bool isRawLeaf(const Value *V) {
 }
 
 // Raw iff every leaf reachable through GEPs, phis, selects and casts is raw.
-bool isProvablyRaw(const Value *V) {
+bool isProvablyRaw(const Value *V, unsigned *RulesUsedOut) {
+  unsigned RulesUsed = 0;
   SmallVector<const Value *, 8> Work{V};
   SmallPtrSet<const Value *, 16> Seen;
   while (!Work.empty()) {
@@ -162,8 +184,9 @@ bool isProvablyRaw(const Value *V) {
       Work.push_back(C->getOperand(0));
       continue;
     }
-    if (!isRawLeaf(Cur)) return false;
+    if (!isRawLeaf(Cur, RulesUsed)) return false;
   }
+  if (RulesUsedOut) *RulesUsedOut |= RulesUsed;
   return true;
 }
 

@@ -52,8 +52,10 @@ CalleeKind classifyCall(const llvm::CallBase &CB);
 bool isRuntimeName(llvm::StringRef Name);
 bool isSystemSymbol(llvm::StringRef Name);
 
-// True when V can never hold a handle (alloca, global, null, result of uncompiled code...).
-bool isProvablyRaw(const llvm::Value *V);
+// True when V can never hold a handle (alloca, global, null, result of uncompiled code...,
+// and the module-wide facts of RawFacts.h while a RawFactsScope is installed). RulesUsed
+// gets the RawRule bits of the facts the proof needed.
+bool isProvablyRaw(const llvm::Value *V, unsigned *RulesUsed = nullptr);
 // Strip GEPs: the value whose translation every address derived from V shares.
 llvm::Value *rootOf(llvm::Value *V);
 

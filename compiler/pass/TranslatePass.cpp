@@ -18,29 +18,73 @@
 //    outside roots are translated once and the loop carries raw addresses.
 //  * Vectors of pointers (gather/scatter) are translated per lane unless they are a vector
 //    GEP over a scalar root.
+//  * Module-wide raw-pointer proofs (RawFacts.cpp) are computed first: arguments, loads and
+//    call results proven raw need no translation either.
+//  * ALASKA_PASS_STATS=file: one line per module, `alaska-pass-stats: module=... sites=N
+//    translated=N translations=N raw_base=N raw_new=N raw_arg=N raw_load=N raw_ret=N ...`
+//    (address operands looked at, those using a translation, markers emitted, operands proven
+//    raw without / with the module-wide facts, and per fact kind a proof needed; one proof
+//    may need several kinds).
 //==============================================================================
 #include "TranslatePass.h"
 #include "Common.h"
+#include "RawFacts.h"
 
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
+
+#include <cstdlib>
 
 using namespace llvm;
 
 namespace alaska {
 namespace {
 
+// Measurement build only (bench/xlatecount/): every executed translation first calls
+// alaska_bench_count_translation(h), which counts raw pointers, handles and handles of large
+// objects (docs/bench.md, lever 5).
+cl::opt<bool> CountTranslationsOpt(
+    "alaska-count-translations",
+    cl::desc("Alaska: call alaska_bench_count_translation(h) before every translation "
+             "(measurement builds; link bench/xlatecount)"),
+    cl::init(false));
+
+struct SiteStats {
+  uint64_t Sites = 0, Translated = 0, Translations = 0, RawBase = 0, RawNew = 0, RawArg = 0,
+           RawLoad = 0, RawRet = 0;
+  void count(bool Raw, unsigned Rules) {
+    ++Sites;
+    if (!Raw) {
+      ++Translated;
+      return;
+    }
+    if (!Rules) {
+      ++RawBase;
+      return;
+    }
+    ++RawNew;
+    RawArg += (Rules & RuleArg) != 0;
+    RawLoad += (Rules & RuleLoad) != 0;
+    RawRet += (Rules & RuleRet) != 0;
+  }
+};
+
 class FunctionTranslator {
 public:
-  FunctionTranslator(Function &F) : F(F), M(*F.getParent()) {}
+  FunctionTranslator(Function &F, SiteStats &Stats) : F(F), M(*F.getParent()), Stats(Stats) {}
   bool run();
 
 private:
   Function &F;
   Module &M;
+  SiteStats &Stats;
+  bool LastRaw = false;   // translatedAddress found the address provably raw
+  unsigned LastRules = 0; // ... using these RawRule facts
   DominatorTree DT;
   LoopInfo LI;
   DenseMap<Value *, Value *> RootTranslation; // root -> translated root
@@ -61,6 +105,12 @@ private:
 Value *FunctionTranslator::translateAt(Value *V, Instruction *Before) {
   IRBuilder<> B(Before);
   Changed = true;
+  ++Stats.Translations;
+  if (CountTranslationsOpt) {
+    Type *Void = B.getVoidTy();
+    FunctionType *CountTy = FunctionType::get(Void, {V->getType()}, false);
+    B.CreateCall(getOrDeclare(M, "alaska_bench_count_translation", CountTy), {V});
+  }
   return B.CreateCall(getTranslateMarker(M), {V}, V->getName() + ".tr");
 }
 
@@ -111,10 +161,15 @@ Value *FunctionTranslator::translatedRoot(Value *Root, Instruction *UseSite) {
 
 // Rebuild the GEP chain from Addr down to its root on top of the root's translation.
 Value *FunctionTranslator::translatedAddress(Value *Addr, Instruction *UseSite) {
+  LastRaw = false;
+  LastRules = 0;
   auto It = Rebuilt.find(Addr);
   if (It != Rebuilt.end()) return It->second;
   Value *Root = rootOf(Addr);
-  if (isProvablyRaw(Root)) return Addr;
+  if (isProvablyRaw(Root, &LastRules)) {
+    LastRaw = true;
+    return Addr;
+  }
   SmallVector<GetElementPtrInst *, 4> Chain;
   for (Value *V = Addr; V != Root; V = cast<GetElementPtrInst>(V)->getPointerOperand())
     Chain.push_back(cast<GetElementPtrInst>(V));
@@ -237,9 +292,11 @@ void FunctionTranslator::translateOperand(Instruction *I, unsigned OpIdx) {
       return;
     }
     T = translatedVector(V, I);
+    Stats.count(T == V, 0);
   } else {
     if (!Ty->isPointerTy() || Ty->getPointerAddressSpace() != 0) return;
     T = translatedAddress(V, I);
+    Stats.count(LastRaw, LastRules);
   }
   if (T == V) return;
   I->setOperand(OpIdx, T);
@@ -336,6 +393,7 @@ bool FunctionTranslator::run() {
   for (CallInst *E : Escapes) {
     Value *V = E->getArgOperand(0);
     Value *T = translatedAddress(V, E);
+    Stats.count(LastRaw, LastRules);
     if (T != V)
       for (User *U : E->users()) keepFrameDuringCall(cast<Instruction>(U));
     E->replaceAllUsesWith(T);
@@ -347,12 +405,33 @@ bool FunctionTranslator::run() {
 
 } // namespace
 
+static void appendStats(const Module &M, const SiteStats &S, const RawFacts &Facts) {
+  const char *Path = std::getenv("ALASKA_PASS_STATS");
+  if (!Path || !*Path) return;
+  std::error_code EC;
+  raw_fd_ostream Out(Path, EC, sys::fs::OF_Append | sys::fs::OF_Text);
+  if (EC) return; // statistics are best effort; never fail a compile for them
+  std::string Line;
+  raw_string_ostream L(Line);
+  L << "alaska-pass-stats: module=" << M.getModuleIdentifier() << " sites=" << S.Sites
+    << " translated=" << S.Translated << " translations=" << S.Translations
+    << " raw_base=" << S.RawBase << " raw_new=" << S.RawNew << " raw_arg=" << S.RawArg
+    << " raw_load=" << S.RawLoad << " raw_ret=" << S.RawRet << " facts_args=" << Facts.numArgs()
+    << " facts_memory=" << Facts.numMemory() << " facts_returns=" << Facts.numReturns() << "\n";
+  Out << L.str(); // one write(2) with O_APPEND: parallel compiles do not interleave
+}
+
 bool runTranslate(Module &M) {
   bool Changed = false;
+  RawFacts Facts;
+  Facts.compute(M);
+  RawFactsScope Scope(Facts);
+  SiteStats Stats;
   for (Function &F : M) {
     if (F.isDeclaration() || F.getName().starts_with("alaska.")) continue;
-    Changed |= FunctionTranslator(F).run();
+    Changed |= FunctionTranslator(F, Stats).run();
   }
+  appendStats(M, Stats, Facts);
   return Changed;
 }
 
