@@ -169,36 +169,35 @@ def _build_zstd(src, cc, cflags, d, logf):
     return {"exe": exe}
 
 
-def _build_gawk(src, cc, cflags, d, logf):
+def _build_configured(src, cc, cflags, d, logf, configure, make_dirs, product):
+    """Autoconf program: configure (CC/CFLAGS, no pass statistics: its test programs are
+    not the program) and make in a copy of the tree; keep only the product binary."""
     tree = os.path.join(d, "src")
     shutil.copytree(src, tree, symlinks=True)
     flags = " ".join(shlex.quote(f) for f in cflags)
-    _sh(["./configure", "--disable-extensions", "--disable-nls", "--without-readline",
-         "--without-mpfr", "CC=" + cc, "CFLAGS=" + flags], tree, logf, stats=False)
-    _sh(["make", "-j2", "-C", "support"], tree, logf)
-    _sh(["make", "-j2", "gawk"], tree, logf)
-    exe = os.path.join(d, "gawk")
-    shutil.copy(os.path.join(tree, "gawk"), exe)
+    _sh(["./configure"] + configure + ["CC=" + cc, "CFLAGS=" + flags], tree, logf, stats=False)
+    for sub, target in make_dirs:
+        _sh(["make", "-j2", "-C", sub] + ([target] if target else []), tree, logf)
+    exe = os.path.join(d, os.path.basename(product))
+    shutil.copy(os.path.join(tree, product), exe)
     shutil.rmtree(tree)
     return {"exe": exe}
+
+
+def _build_gawk(src, cc, cflags, d, logf):
+    return _build_configured(src, cc, cflags, d, logf,
+                             ["--disable-extensions", "--disable-nls", "--without-readline",
+                              "--without-mpfr"], [("support", None), (".", "gawk")], "gawk")
 
 
 def _build_xz(src, cc, cflags, d, logf):
-    tree = os.path.join(d, "src")
-    shutil.copytree(src, tree, symlinks=True)
-    flags = " ".join(shlex.quote(f) for f in cflags)
     # Static liblzma (compiled with the program), no assembler (hand-written code the pass
     # cannot see), single-threaded.
-    _sh(["./configure", "--disable-shared", "--disable-nls", "--disable-assembler",
-         "--disable-threads", "--disable-xzdec", "--disable-lzmadec", "--disable-lzmainfo",
-         "--disable-scripts", "--disable-doc", "CC=" + cc, "CFLAGS=" + flags], tree, logf,
-        stats=False)
-    _sh(["make", "-j2", "-C", "src/liblzma"], tree, logf)
-    _sh(["make", "-j2", "-C", "src/xz"], tree, logf)
-    exe = os.path.join(d, "xz")
-    shutil.copy(os.path.join(tree, "src", "xz", "xz"), exe)
-    shutil.rmtree(tree)
-    return {"exe": exe}
+    return _build_configured(src, cc, cflags, d, logf,
+                             ["--disable-shared", "--disable-nls", "--disable-assembler",
+                              "--disable-threads", "--disable-xzdec", "--disable-lzmadec",
+                              "--disable-lzmainfo", "--disable-scripts", "--disable-doc"],
+                             [("src/liblzma", None), ("src/xz", None)], "src/xz/xz")
 
 
 def _build_redis(src, cc, cflags, d, logf):
@@ -236,12 +235,14 @@ PROGRAMS = ["sqlite", "lua", "xz", "gawk", "redis"]
 
 
 def build(prog, cc, cflags=("-O2",), name=None):
-    """Build prog with cc + cflags into build-debian/PROG/NAME-KEY (cached); returns a dict
-    with "dir", "exe" and program-specific paths."""
+    """Build prog with cc + cflags into build-debian/PROG/KEY (cached; name is a label for
+    logs); returns a dict with "dir", "exe" and program-specific paths."""
     pkg, fn = BUILDERS[prog]
     cflags = list(cflags)
     key = hashlib.sha1(json.dumps([prog, _compiler_identity(cc), cflags]).encode()).hexdigest()[:12]
-    d = os.path.join(BUILD_ROOT, prog, "%s-%s" % (name or os.path.basename(cc), key))
+    # The directory depends on what is built, not on the caller's name for it, so every
+    # benchmark reuses the same build.
+    d = os.path.join(BUILD_ROOT, prog, key)
     stamp = os.path.join(d, "build.json")
     if os.path.exists(stamp):
         with open(stamp) as f:
@@ -253,7 +254,7 @@ def build(prog, cc, cflags=("-O2",), name=None):
     log("building %s with %s %s (log %s)" % (prog, cc, " ".join(cflags), logf))
     t0 = time.time()
     info = fn(src, cc, cflags, d, logf)
-    info.update({"dir": d, "cc": cc, "cflags": cflags, "source": os.path.basename(src),
+    info.update({"dir": d, "name": name, "cc": cc, "cflags": cflags, "source": os.path.basename(src),
                  "build_seconds": round(time.time() - t0, 1)})
     with open(stamp, "w") as f:
         json.dump(info, f, indent=1)
@@ -359,18 +360,24 @@ def _run_lua(b, env, work):
     return cpu, out
 
 
+def _round_trip(name, original, comp, back, cpu):
+    """A compressor's result: the round trip must give the original back; the compressed
+    size is the output compared between builds."""
+    if _file_digest(back) != _file_digest(original):
+        raise RuntimeError("%s: decompressed file differs from the input" % name)
+    size = os.path.getsize(comp)
+    os.unlink(comp)
+    os.unlink(back)
+    return cpu, "compressed %d bytes, round trip OK\n" % size
+
+
 def _run_zstd(b, env, work):
     src = _text_input(os.path.join(INPUTS, "text-24m.txt"), 24, 14)
     comp, back = os.path.join(work, "in.zst"), os.path.join(work, "out.txt")
     c1, _, _ = run_cpu([b["exe"], "-q", "-f", "-9", src, "-o", comp], env=env)
     c2, _, _ = run_cpu([b["exe"], "-q", "-f", "-d", comp, "-o", back], env=env)
     c3, _, _ = run_cpu([b["exe"], "-q", "-f", "-d", comp, "-o", back], env=env)
-    if _file_digest(back) != _file_digest(src):
-        raise RuntimeError("zstd: decompressed file differs from the input")
-    size = os.path.getsize(comp)
-    os.unlink(comp)
-    os.unlink(back)
-    return c1 + c2 + c3, "compressed %d bytes, round trip OK\n" % size
+    return _round_trip("zstd", src, comp, back, c1 + c2 + c3)
 
 
 GAWK_PROGRAM = r"""
@@ -399,12 +406,7 @@ def _run_xz(b, env, work):
                        stdout_path=comp)
     c2, _, _ = run_cpu([b["exe"], "-q", "-d", "-f", "-c", comp], env=env, stdout_path=back)
     c3, _, _ = run_cpu([b["exe"], "-q", "-d", "-f", "-c", comp], env=env, stdout_path=back)
-    if _file_digest(back) != _file_digest(part):
-        raise RuntimeError("xz: decompressed file differs from the input")
-    size = os.path.getsize(comp)
-    os.unlink(comp)
-    os.unlink(back)
-    return c1 + c2 + c3, "compressed %d bytes, round trip OK\n" % size
+    return _round_trip("xz", part, comp, back, c1 + c2 + c3)
 
 
 def _run_gawk(b, env, work):
