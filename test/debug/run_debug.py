@@ -80,6 +80,11 @@ def list_checks(t):
          [r"raw address inside the object of handle %s \(id %d\), offset 11" % (
              t["second"], second_id), r"state +live$"]),
         ("stats", "alaska stats", ["STATS"]),
+        ("heap pages", "alaska heap pages",
+         [r"^page +0 0x[0-9a-f]+ +small +class 1 \(32 B\): %s/2048 used, \d+ carved, 1 pinned$"
+          % t["nodes"],
+          r"^page +2 0x[0-9a-f]+ +large +large object id %d, %s bytes, \d+ pages$" % (
+              int(t["big"], 16) >> 32 & 0x7FFFFFFF, t["big_usable"])]),
         ("heap", "alaska heap",
          [r"^ +1 +32 +1 +\d+ +%s +[\d.]+%% +1$" % t["nodes"],
           r"^ +6 +112 +1 +\d+ +1 +[\d.]+% +0$",
@@ -94,6 +99,7 @@ def map_checks(t):
     gmap = ", ".join('\\["k%d"\\] = %d' % (i, i * i) for i in range(10))
     key_id = int(t["key"], 16) >> 32 & 0x7FFFFFFF
     freed_id = int(t["freed"], 16) >> 32 & 0x7FFFFFFF
+    counter_id = int(t["counter"], 16) >> 32 & 0x7FFFFFFF
     return [
         ("print std::map", "print m", [r"= std::map with 3 elements = " + keys + "$"]),
         ("ap std::map", "ap m", [r"= std::map with 3 elements = " + keys + "$"]),
@@ -107,6 +113,17 @@ def map_checks(t):
          [r"address +%s$" % t["key_data"]]),
         ("handle freed", "alaska handle g_freed",
          [r"handle +%s: id %d" % (t["freed"], freed_id), r"state +freed"]),
+        ("print std::vector", "ap *g_names",
+         [r'= std::vector of length 3, capacity 3 = \{"x", "y", '
+          r'"a name that needs a heap buffer too"\}$']),
+        ("method frame", "frame function Counter::report",
+         [r"Counter::report \(this=(this@entry=)?%s -> %s \(alaska id %d\)" % (
+             t["counter"], t["counter_raw"], counter_id)]),
+        ("implicit this->member", "ap hits", [r"= 42$"]),
+        ("implicit this->string", "ap label", [r'= "a label long enough for a heap buffer"$']),
+        ("*this", "ap *this",
+         [r'= \{hits = 42, label = "a label long enough for a heap buffer"\}$']),
+        ("back to frame 0", "frame 0", [r"^#0 +inspect "]),
         ("stats", "alaska stats", ["STATS"]),
         ("heap", "alaska heap", ["HEAP_TOTAL"]),
     ]
