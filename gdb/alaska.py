@@ -110,6 +110,7 @@ class Runtime:
         self.page_shift = c("page_shift")
         self.num_classes = c("num_classes")
         self.slot_pin_bit = c("slot_pin_bit")
+        self.slot_entry_bytes = c("slot_entry_bytes")
         self.pin_magic = c("pin_frame_magic")
         self.pin_header_words = c("pin_frame_header_words")
         self.kinds = {c("kind." + k): k for k in
@@ -255,15 +256,20 @@ class Runtime:
         if slot >= pg["capacity"]:
             return None
         start = pg["start"] + slot * pg["block_size"]
-        hid = _read_u(pg["ids"] + 4 * slot, 4) & ~self.slot_pin_bit
+        hid = self.slot_entry(pg, slot) & ~self.slot_pin_bit
         if hid == 0 or self.entry(hid) != start:
             return None  # free slot (its last id was freed or now lives elsewhere)
         return index, pg, start, hid, pg["block_size"], slot
 
+    def slot_entry(self, pg, slot):
+        """The slot->id map entry of `slot` (id, and the pin-forever bit)."""
+        size = self.slot_entry_bytes
+        return _read_u(pg["ids"] + size * slot, size)
+
     def pinned_forever(self, pg, slot):
         if slot is None:
             return False
-        return bool(_read_u(pg["ids"] + 4 * slot, 4) & self.slot_pin_bit)
+        return bool(self.slot_entry(pg, slot) & self.slot_pin_bit)
 
 
 def _descriptor_address():

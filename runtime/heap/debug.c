@@ -65,6 +65,7 @@ static alaska_debug_entry_t entries[] = {
     CONST("small_max", ALASKA_SMALL_MAX),
     CONST("num_classes", ALASKA_NUM_CLASSES),
     CONST("slot_pin_bit", ALASKA_PIN_BIT),
+    CONST("slot_entry_bytes", sizeof(((page_t *)0)->ids[0])), /* slot->id map entries */
     CONST("kind.unused", PAGE_UNUSED),
     CONST("kind.free", PAGE_FREE),
     CONST("kind.free_tail", PAGE_FREE_TAIL),
