@@ -6,7 +6,7 @@
 //        clang-19 -flto -fuse-ld=lld -Wl,--load-pass-plugin=.../AlaskaPass.so   (LTO link)
 //
 // Pipeline `alaska` = alaska-replace, alaska-escape, alaska-translate, alaska-pin,
-// alaska-lower, then marks the module (module flag alaska.transformed), makes it
+// alaska-lower, alaska-visibility, then marks the module (module flag alaska.transformed), makes it
 // reference ALASKA_ABI_SYMBOL and (pins on) calls ALASKA_RT_MODULE_INIT from a constructor. A module carrying the flag is never transformed again.
 // Under -flto the pre-link compile also reaches OptimizerLast: modules being prepared for
 // LTO (module flag "ThinLTO" / "EnableSplitLTOUnit" set by clang) are left alone there
@@ -18,6 +18,7 @@
 #include "PinPass.h"
 #include "ReplacePass.h"
 #include "TranslatePass.h"
+#include "VisibilityPass.h"
 
 #include "alaska/abi.h"
 
@@ -88,6 +89,7 @@ struct PipelinePass : PassInfoMixin<PipelinePass> {
     runTranslate(M);
     runPin(M);
     runLower(M);
+    runVisibility(M);
     setWholeProgram(M, false);
     M.addModuleFlag(Module::Max, TransformedFlag, 1);
     referenceAbiSymbol(M);
@@ -116,6 +118,7 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
                   else if (Name == "alaska-translate") MPM.addPass(TranslatePass());
                   else if (Name == "alaska-pin") MPM.addPass(PinPass());
                   else if (Name == "alaska-lower") MPM.addPass(LowerPass());
+                  else if (Name == "alaska-visibility") MPM.addPass(VisibilityPass());
                   else return false;
                   return true;
                 });

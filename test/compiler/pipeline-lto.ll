@@ -1,7 +1,8 @@
 ; -flto: the pre-link compile (module flag "ThinLTO" set by clang) is left alone at
 ; OptimizerLast; the FullLTO link (lto<O2>) transforms once in whole-program mode, where
 ; any function not defined in the module is uncompiled.
-; RUN: %opt -passes='default<O2>' -S %s | FileCheck %s --check-prefix=PRELINK
+; (stdin: the ModuleID line holds the input's path, which may contain "alaska")
+; RUN: %opt -passes='default<O2>' -S < %s | FileCheck %s --check-prefix=PRELINK
 ; RUN: %opt -passes='lto<O2>' -S %s | FileCheck %s --check-prefix=LINK
 ; RUN: %opt -passes=alaska -S %s | FileCheck %s --check-prefix=PERTU
 

@@ -8,6 +8,9 @@ A test passes when, for every optimisation level given, the Alaska build
     stderr shows halloc > 0 (a program silently left untransformed fails),
 and the native build exits with --expect-exit (0 by default; programs self-check).
 
+--uncompiled-lib SRC... builds a shared library from SRC with the native compiler only and
+links it into both builds (a program compiled by Alaska using an uncompiled library).
+
 Two build styles:
   sources : run_e2e.py --name list --lang c --src list.c ...
   make    : run_e2e.py --name multi --make DIR --make-target prog [--make-var CFLAGS=-O2 ...]
@@ -66,14 +69,27 @@ def parse_stats(stderr):
     return stats
 
 
-def build_sources(args, compiler, opt, outdir):
+def build_uncompiled_lib(args, opt, outdir):
+    """--uncompiled-lib: a shared library built with the native compiler only, linked into
+    both builds (returns the link arguments, or the failed compile's result)."""
+    if not args.uncompiled_lib:
+        return [], None
+    lib = os.path.join(outdir, "libuncompiled.so")
+    cmd = [args.native_cc, opt, "-fPIC", "-shared"] + args.uncompiled_lib + ["-o", lib]
+    res = run(cmd, timeout=args.compile_timeout)
+    if res.returncode != 0:
+        return cmd, res
+    return [lib, "-Wl,-rpath," + outdir], None
+
+
+def build_sources(args, compiler, opt, outdir, lib_args):
     exe = os.path.join(outdir, "prog")
-    cmd = [compiler, opt] + args.cflags + args.src + ["-o", exe] + args.ldflags
+    cmd = [compiler, opt] + args.cflags + args.src + ["-o", exe] + lib_args + args.ldflags
     res = run(cmd, timeout=args.compile_timeout)
     return exe, cmd, res
 
 
-def build_make(args, compiler, opt, outdir):
+def build_make(args, compiler, opt, outdir, lib_args):
     tree = os.path.join(outdir, "src")
     if os.path.exists(tree):
         shutil.rmtree(tree)
@@ -95,6 +111,9 @@ def main():
     ap.add_argument("--make", help="directory with a Makefile (uses $(CC) and $(OPT))")
     ap.add_argument("--make-target", default="prog")
     ap.add_argument("--make-var", action="append", default=[], help="VAR=VALUE for make")
+    ap.add_argument("--uncompiled-lib", nargs="+", action="extend", default=[],
+                    help="sources of a shared library built with --native-cc only and "
+                         "linked into both builds (interop with uncompiled code)")
     ap.add_argument("--opt", action="append", default=[], help="optimisation level(s)")
     ap.add_argument("--cflag", dest="cflags", action="append", default=[])
     ap.add_argument("--ldflag", dest="ldflags", action="append", default=[])
@@ -123,10 +142,17 @@ def main():
     for opt in opts:
         print(f"== {args.name} {opt}")
         results = {}
+        libdir = os.path.join(workdir, f"uncompiled{opt}")
+        os.makedirs(libdir, exist_ok=True)
+        lib_args, lib_res = build_uncompiled_lib(args, opt, libdir)
+        if lib_res is not None:
+            print("$ " + " ".join(lib_args))
+            show("compiler stderr", lib_res.stderr)
+            fail(f"uncompiled library build failed at {opt} (exit {lib_res.returncode})")
         for kind, compiler in (("native", args.native_cc), ("alaska", args.alaska_cc)):
             outdir = os.path.join(workdir, f"{kind}{opt}")
             os.makedirs(outdir, exist_ok=True)
-            exe, cmd, res = build(args, compiler, opt, outdir)
+            exe, cmd, res = build(args, compiler, opt, outdir, lib_args)
             if res.returncode != 0:
                 print("$ " + " ".join(cmd))
                 show("compiler stdout", res.stdout)

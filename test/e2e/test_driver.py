@@ -66,6 +66,13 @@ int main() { std::map<int, int> m; for (int i = 0; i < 1000; i++) m[(i * 7) % 10
   std::printf("%zu %ld\\n", m.size(), s); return 0; }
 """
 
+SHARED_CPP = """#include <string>
+#include <vector>
+extern "C" long shared_api(int n) { std::string s; std::vector<int> v;
+  for (int i = 0; i < n; i++) { s += std::to_string(i); v.push_back(i); }
+  return (long)s.size() + (long)v.size(); }
+"""
+
 NEW_CPP = """#include <cstdio>
 #include <string>
 #include <vector>
@@ -172,6 +179,17 @@ def main():
         check("program using the shared library runs",
               r.returncode == 0 and run.returncode == 0 and run.stdout == "from the library\n"
               and (stats_halloc(run.stderr) or 0) > 0, run)
+
+    # A C++ -shared library exports its API only, never its copies of inline functions and
+    # template instantiations (design.md §5.6): a library later in the lookup order,
+    # libstdc++ included, would otherwise bind to code taking handles.
+    lib = os.path.join(w, "libcxxapi.so")
+    r = sh([cxx, "-O2", "-fPIC", "-shared", write(os.path.join(w, "shared.cpp"), SHARED_CPP),
+            "-o", lib])
+    syms = sh([nm, "-D", "--defined-only", lib]) if r.returncode == 0 else r
+    funcs = [l for l in syms.stdout.splitlines() if l.split()[1:2] and l.split()[1] in "TW"]
+    check("C++ -shared library exports no inline/template functions",
+          r.returncode == 0 and [l.split()[-1] for l in funcs] == ["shared_api"], syms)
 
     r = sh([cxx, "-O2", "-S", "-emit-llvm", write(os.path.join(w, "new.cpp"), NEW_CPP), "-o", "-"])
     check("alaska-clang++ replaces operator new",
