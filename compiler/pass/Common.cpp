@@ -11,6 +11,8 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Object/ELFObjectFile.h"
 
 #include <algorithm>
 #include <cstring>
@@ -34,6 +36,13 @@ cl::opt<bool> PinsOpt("alaska-pins",
 static cl::list<std::string> ExtraUncompiled(
     "alaska-uncompiled",
     cl::desc("Alaska: extra function names to treat as not compiled by Alaska"),
+    cl::CommaSeparated);
+
+static cl::list<std::string> UncompiledLibs(
+    "alaska-uncompiled-lib",
+    cl::desc("Alaska: shared libraries not compiled by Alaska: the functions they export are "
+             "uncompiled and objects passed to them are pinned for life (they may keep "
+             "pointers)"),
     cl::CommaSeparated);
 
 static const char *const WholeProgramMD = "alaska.whole_program";
@@ -70,6 +79,48 @@ bool isSystemSymbol(StringRef Name) {
   return false;
 }
 
+// Function names exported by the -alaska-uncompiled-lib libraries, read once per process
+// from their dynamic symbol tables. An unreadable library is a compile error.
+static const StringSet<> &uncompiledLibSymbols(const Module &M) {
+  static StringSet<> Names;
+  static bool Loaded = false;
+  if (Loaded) return Names;
+  Loaded = true;
+  for (const std::string &Path : UncompiledLibs) {
+    auto Bin = object::ObjectFile::createObjectFile(Path);
+    if (!Bin) {
+      fail(const_cast<Module &>(M), "alaska: cannot read -alaska-uncompiled-lib " + Path +
+                                        ": " + toString(Bin.takeError()));
+      continue;
+    }
+    auto *Elf = dyn_cast<object::ELFObjectFileBase>(Bin->getBinary());
+    if (!Elf) {
+      fail(const_cast<Module &>(M),
+           "alaska: -alaska-uncompiled-lib " + Path + " is not an ELF shared library");
+      continue;
+    }
+    for (const object::ELFSymbolRef &Sym : Elf->getDynamicSymbolIterators()) {
+      Expected<uint32_t> Flags = Sym.getFlags();
+      Expected<object::SymbolRef::Type> Type = Sym.getType();
+      Expected<StringRef> Name = Sym.getName();
+      if (!Flags || !Type || !Name) {
+        consumeError(Flags.takeError());
+        consumeError(Type.takeError());
+        consumeError(Name.takeError());
+        continue;
+      }
+      if ((*Flags & object::SymbolRef::SF_Undefined) || *Type != object::SymbolRef::ST_Function)
+        continue;
+      Names.insert(Name->split('@').first);
+    }
+  }
+  return Names;
+}
+
+bool isUncompiledLibSymbol(const Module &M, StringRef Name) {
+  return !UncompiledLibs.empty() && uncompiledLibSymbols(M).contains(Name);
+}
+
 CalleeKind classifyFunction(const Function &F) {
   if (F.isIntrinsic()) return CalleeKind::Intrinsic;
   StringRef Name = F.getName();
@@ -83,6 +134,7 @@ CalleeKind classifyFunction(const Function &F) {
       return CalleeKind::Compiled;
   if (Rules.Count != 0) return CalleeKind::Uncompiled;
   if (isWholeProgram(*F.getParent())) return CalleeKind::Uncompiled;
+  if (isUncompiledLibSymbol(*F.getParent(), Name)) return CalleeKind::Uncompiled;
   return isSystemSymbol(Name) ? CalleeKind::Uncompiled : CalleeKind::Compiled;
 }
 

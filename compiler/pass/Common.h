@@ -51,6 +51,9 @@ CalleeKind classifyFunction(const llvm::Function &F);
 CalleeKind classifyCall(const llvm::CallBase &CB);
 bool isRuntimeName(llvm::StringRef Name);
 bool isSystemSymbol(llvm::StringRef Name);
+// Exported by a library given with -alaska-uncompiled-lib: uncompiled, and may keep any
+// pointer it is given (alaska-escape pins those objects for life).
+bool isUncompiledLibSymbol(const llvm::Module &M, llvm::StringRef Name);
 
 // True when V can never hold a handle (alloca, global, null, result of uncompiled code...,
 // and the module-wide facts of RawFacts.h while a RawFactsScope is installed). RulesUsed

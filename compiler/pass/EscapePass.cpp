@@ -108,11 +108,14 @@ void Escaper::escapeDirect(CallBase *CB, StringRef Name) {
       if (Rules.First[R].Kind == K && Rules.First[R].A == int(A)) return true;
     return false;
   };
+  // A library listed with -alaska-uncompiled-lib has no table entry saying what it keeps:
+  // every object it is given is pinned for life (its raw address stays valid).
+  bool MayRetain = Rules.Count == 0 && !Name.empty() && isUncompiledLibSymbol(M, Name);
   SmallVector<Value *, 8> Handle(CB->arg_size(), nullptr), Translated(CB->arg_size(), nullptr);
   for (unsigned A = 0; A < CB->arg_size(); ++A) {
     Value *Arg = CB->getArgOperand(A);
     if (isPassedByValue(*CB, A) || !needsEscape(Arg) || HasRule(Effect::Opaque, A)) continue;
-    if (HasRule(Effect::PinForever, A)) {
+    if (MayRetain || HasRule(Effect::PinForever, A)) {
       PointerType *P = PointerType::getUnqual(M.getContext());
       FunctionType *PinTy = FunctionType::get(Type::getVoidTy(M.getContext()), {P}, false);
       IRBuilder<> B(CB);

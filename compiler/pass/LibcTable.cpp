@@ -105,6 +105,10 @@ static const LibcRule Table[] = {
     WRAP("_ZStrsIcSt11char_traitsIcESaIcEERSt13basic_istreamIT_T0_ES7_RNSt7__cxx1112basic_"
          "stringIS4_S5_T1_EE",
          "alaska_cxx_extract_string"),
+    // std::thread's state and a condition variable's unique_lock hold handles
+    WRAP("_ZNSt6thread15_M_start_threadESt10unique_ptrINS_6_StateESt14default_deleteIS1_EEPFvvE",
+         "alaska_cxx_thread_start"),
+    WRAP("_ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE", "alaska_cxx_condvar_wait"),
     // istream >> number: num_get (libstdc++.so) would read a string stream's handle buffer
     REDIRECT("_ZNSi10_M_extractIlEERSiRT_", "alaska_cxx_extract_long"),
     REDIRECT("_ZNSi10_M_extractItEERSiRT_", "alaska_cxx_extract_ushort"),

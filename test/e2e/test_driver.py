@@ -66,6 +66,47 @@ int main() { std::map<int, int> m; for (int i = 0; i < 1000; i++) m[(i * 7) % 10
   std::printf("%zu %ld\\n", m.size(), s); return 0; }
 """
 
+# An uncompiled library that keeps the pointer it is given (like a Tcl command's clientData).
+KEEPER_C = """#include <string.h>
+static const char *kept;
+void keeper_keep(const char *p) { kept = p; }
+size_t keeper_len(void) { return strlen(kept); }
+const char *keeper_get(void) { return kept; }
+"""
+
+USE_KEEPER_C = """#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+void keeper_keep(const char *p);
+size_t keeper_len(void);
+const char *keeper_get(void);
+/* Accesses in their own frames: main's pin slots would otherwise hold s for good. */
+__attribute__((noinline)) static void set_first(char *s, char c) { s[0] = c; }
+__attribute__((noinline)) static char first(const char *s) { return s[0]; }
+__attribute__((noinline)) static char *make(void) {
+  char *s = malloc(100);
+  strcpy(s, "kept by an uncompiled library");
+  keeper_keep(s);
+  return s;
+}
+int main(void) {
+  char *junk[2000];
+  for (int i = 0; i < 2000; i++) junk[i] = malloc(64);  /* neighbours that may move */
+  char *s = make();
+  for (int i = 0; i < 2000; i += 2) free(junk[i]);
+  int stale = 0;
+  for (int round = 0; round < 20; round++) {
+    set_first(s, (char)('a' + round)); /* seen through the library's pointer unless moved */
+    for (int i = 0; i < 200; i++) free(malloc(32));
+    usleep(3000);                   /* stress barriers move every unpinned object */
+    stale += keeper_get()[0] != first(s);
+  }
+  printf("%zu %s stale=%d\\n", keeper_len(), keeper_get(), stale);
+  return 0;
+}
+"""
+
 SHARED_CPP = """#include <string>
 #include <vector>
 extern "C" long shared_api(int n) { std::string s; std::vector<int> v;
@@ -179,6 +220,25 @@ def main():
         check("program using the shared library runs",
               r.returncode == 0 and run.returncode == 0 and run.stdout == "from the library\n"
               and (stats_halloc(run.stderr) or 0) > 0, run)
+
+    # ALASKA_UNCOMPILED_LIBS: functions of a library built without Alaska get raw pointers
+    # and what they may keep stays where it is (pinned), even under stress barriers.
+    keeper = os.path.join(w, "libkeeper.so")
+    r = sh([os.path.join(a.llvm_prefix, "bin", "clang"), "-O2", "-fPIC", "-shared",
+            write(os.path.join(w, "keeper.c"), KEEPER_C), "-o", keeper])
+    check("uncompiled keeper library builds", r.returncode == 0, r)
+    exe = os.path.join(w, "use_keeper")
+    r = sh([cc, "-O2", write(os.path.join(w, "use_keeper.c"), USE_KEEPER_C), keeper,
+            "-Wl,-rpath," + w, "-o", exe], env={"ALASKA_UNCOMPILED_LIBS": keeper})
+    run = sh([exe], env={"ALASKA_STATS": "1", "ALASKA_STRESS": "1"}) if r.returncode == 0 else r
+    check("ALASKA_UNCOMPILED_LIBS: the library gets raw, pinned pointers (under stress)",
+          r.returncode == 0 and run.returncode == 0
+          and run.stdout == "29 tept by an uncompiled library stale=0\n"
+          and (stats_halloc(run.stderr) or 0) > 0, run)
+    r = sh([cc, "-O2", "-c", src, "-o", os.path.join(w, "x.o")],
+           env={"ALASKA_UNCOMPILED_LIBS": os.path.join(w, "no-such-lib.so")})
+    check("ALASKA_UNCOMPILED_LIBS naming a missing library is an alaska: error",
+          r.returncode != 0 and "alaska:" in r.stderr and "no-such-lib.so" in r.stderr, r)
 
     # A C++ -shared library exports its API only, never its copies of inline functions and
     # template instantiations (design.md §5.6): a library later in the lookup order,

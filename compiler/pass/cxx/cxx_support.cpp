@@ -508,3 +508,37 @@ extern "C" std::istream &alaska_cxx_extract_int(std::istream &in, int &v) {
 extern "C" std::istream &alaska_cxx_extract_short(std::istream &in, short &v) {
   return extract_narrow(in, v);
 }
+
+// std::thread's constructor hands libstdc++'s _M_start_thread a unique_ptr holding the
+// thread state, a compiled object (a handle); libstdc++ starts the thread in its own
+// execute_native_thread_routine, which dereferences it. Same steps as libstdc++
+// (src/c++11/thread.cc), with the routine compiled here: pthread_create passes the state
+// through untouched (LibcTable: Opaque) and the new thread runs it as compiled code.
+#include <condition_variable>
+#include <pthread.h>
+#include <system_error>
+#include <thread>
+
+static void *alaska_cxx_thread_routine(void *state) {
+  std::thread::_State_ptr owned{static_cast<std::thread::_State *>(state)};
+  owned->_M_run();
+  return nullptr;
+}
+
+extern "C" void alaska_cxx_thread_start(std::thread *self, std::thread::_State_ptr state,
+                                        void (*)()) {
+  // std::thread is exactly its id, which is exactly a pthread_t (libstdc++ on glibc).
+  static_assert(sizeof(std::thread) == sizeof(pthread_t), "std::thread layout");
+  int err = pthread_create(reinterpret_cast<pthread_t *>(self), nullptr,
+                           alaska_cxx_thread_routine, state.get());
+  if (err) std::__throw_system_error(err);
+  state.release(); // the new thread owns it now
+}
+
+// condition_variable::wait(unique_lock<mutex>&) is out of line in libstdc++ and reads the
+// lock's mutex pointer, a handle when the mutex lives in a heap object.
+extern "C" void alaska_cxx_condvar_wait(std::condition_variable *cv,
+                                        std::unique_lock<std::mutex> &lock) {
+  int err = pthread_cond_wait(cv->native_handle(), lock.mutex()->native_handle());
+  (void)err; // as libstdc++: only EINVAL/EPERM, i.e. a caller that does not hold the lock
+}
