@@ -11,6 +11,9 @@ PKGS=(
   gcc-12-source xz-utils                      # GCC torture suite (extracted by the test)
   gnuplot-nox                                 # plots in docs/
   gdb                                         # debug suite (gdb/alaska.py, live and core files)
+  dpkg-dev tcl tcl-dev cmake                  # realworld suite: Debian sources (SQLite's
+  googletest libgtest-dev libgmock-dev        #   testfixture links Tcl; Redis's runtest is
+  libbenchmark-dev                            #   Tcl; leveldb: CMake, gtest/gmock, benchmark)
 )
 missing=()
 for p in "${PKGS[@]}"; do

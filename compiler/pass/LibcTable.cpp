@@ -122,6 +122,15 @@ static const LibcRule Table[] = {
     REDIRECT("_ZNSi10_M_extractIeEERSiRT_", "alaska_cxx_extract_ldouble"),
     REDIRECT("_ZNSi10_M_extractIPvEERSiRT_", "alaska_cxx_extract_ptr"),
     REDIRECT("_ZNSirsERi", "alaska_cxx_extract_int"),
+    // ostream << number: num_put would call a stringbuf's virtuals with its raw address
+    REDIRECT("_ZNSo9_M_insertIlEERSoT_", "alaska_cxx_insert_long"),
+    REDIRECT("_ZNSo9_M_insertImEERSoT_", "alaska_cxx_insert_ulong"),
+    REDIRECT("_ZNSo9_M_insertIxEERSoT_", "alaska_cxx_insert_llong"),
+    REDIRECT("_ZNSo9_M_insertIyEERSoT_", "alaska_cxx_insert_ullong"),
+    REDIRECT("_ZNSo9_M_insertIbEERSoT_", "alaska_cxx_insert_bool"),
+    REDIRECT("_ZNSo9_M_insertIdEERSoT_", "alaska_cxx_insert_double"),
+    REDIRECT("_ZNSo9_M_insertIeEERSoT_", "alaska_cxx_insert_ldouble"),
+    REDIRECT("_ZNSo9_M_insertIPKvEERSoT_", "alaska_cxx_insert_ptr"),
     REDIRECT("_ZNSirsERs", "alaska_cxx_extract_short"),
 };
 

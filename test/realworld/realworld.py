@@ -367,6 +367,7 @@ def main():
 # ---- the programs -------------------------------------------------------------------------
 MULTIARCH = "/usr/lib/x86_64-linux-gnu"
 TCL_LIB = MULTIARCH + "/libtcl8.6.so"
+BENCHMARK_LIB = MULTIARCH + "/libbenchmark.so"
 
 
 class Sqlite(Program):
@@ -377,12 +378,20 @@ class Sqlite(Program):
     default_subset, stress_subset = "veryquick", "stress"
     RESULT = re.compile(r"^(\d+) errors out of (\d+) tests", re.M)
 
+    # The extensions Debian's package enables (debian/rules), so their tests run too.
+    CFLAGS = ("-O2 -DSQLITE_ENABLE_COLUMN_METADATA -DSQLITE_ENABLE_UNLOCK_NOTIFY "
+              "-DSQLITE_ENABLE_DBSTAT_VTAB -DSQLITE_ENABLE_PREUPDATE_HOOK "
+              "-DSQLITE_ENABLE_STMTVTAB -DSQLITE_SOUNDEX=1")
+    CONFIGURE = ["--enable-fts3", "--enable-fts4", "--enable-fts5", "--enable-rtree",
+                 "--enable-session", "--disable-readline"]
+
     def build(self, src, out, logf, cc, cxx, variant):
-        env = dict(os.environ, CC=cc, CFLAGS="-O2")
+        env = dict(os.environ, CC=cc, CFLAGS=self.CFLAGS)
         if variant == "alaska":
+            # Tcl is Debian's, uncompiled: raw pointers to it, and what it keeps stays put.
             env["ALASKA_UNCOMPILED_LIBS"] = TCL_LIB
-        return (sh([os.path.join(src, "configure"), "--with-tcl=" + MULTIARCH + "/tcl8.6",
-                    "--disable-readline"], logf, cwd=out, env=env)
+        return (sh([os.path.join(src, "configure"), "--with-tcl=" + MULTIARCH + "/tcl8.6"]
+                   + self.CONFIGURE, logf, cwd=out, env=env)
                 and sh(["make", "-j2", "testfixture"], logf, cwd=out, env=env))
 
     def units(self, subset):
@@ -467,19 +476,29 @@ class Redis(Program):
     def units(self, subset):
         if subset not in self.UNITS:
             die(f"redis: unknown subset {subset}")
-        return self.UNITS[subset]
+        # One runtest for all units: instances sharing a tree clean up each other's
+        # tests/tmp; runtest parallelises units itself (--clients).
+        return [tuple(self.UNITS[subset])]
 
-    def run_unit(self, build_dir, unit, env, tmp):
-        # Distinct port ranges per unit and variant; runtest also skips ports in use.
-        idx = sum(self.UNITS["default"].index(u) if u in self.UNITS["default"] else 20
-                  for u in [unit])
-        base = 21000 + 400 * idx + (0 if "ALASKA_STATS" not in env else 9000)
-        cmd = ["./runtest", "--single", unit, "--clients", "1", "--timeout", "1200",
-               "--baseport", str(base), "--portcount", "400",
-               "--dump-logs"]
+    def run_unit(self, build_dir, units, env, tmp):
+        base = 21000 if "ALASKA_STATS" not in env else 30000
+        cmd = ["./runtest", "--clients", str(self.args.jobs), "--timeout", "1200",
+               "--baseport", str(base), "--portcount", "4000", "--dont-clean"]
+        for u in units:
+            cmd += ["--single", u]
         if self.subset == "large-memory":
             cmd += ["--large-memory"]
-        code, text = run_capture(cmd, 3600, env=env, cwd=build_dir)
+        with Locked(build_dir + ".run.lock"):  # the plain and the stress run share the tree
+            shutil.rmtree(os.path.join(build_dir, "tests", "tmp"), ignore_errors=True)
+            code, text = run_capture(cmd, 3600, env=env, cwd=build_dir)
+            # The servers' stderr (their alaska-stats lines) stays in tests/tmp/*/stderr.
+            stats = []
+            tmpdir = os.path.join(build_dir, "tests", "tmp")
+            for root, _, files in os.walk(tmpdir):
+                if "stderr" in files:
+                    with open(os.path.join(root, "stderr"), errors="replace") as f:
+                        stats += [l for l in f if "alaska-stats:" in l]
+            shutil.rmtree(tmpdir, ignore_errors=True)
         text = ANSI.sub("", text)
         res = {}
         cases = 0
@@ -487,19 +506,18 @@ class Redis(Program):
             m = self.LINE.match(line.strip())
             if not m:
                 continue
-            status, test = m.group(1), m.group(2)
-            test = re.sub(r" in tests/\S+$", "", test)
-            key = f"{unit}: {test}"
+            status, test = m.group(1), re.sub(r" in tests/\S+$", "", m.group(2))
             cases += status in ("ok", "err")
             if status == "ok":
-                res.setdefault(key, "ok")
+                res.setdefault(test, "ok")
             elif status in ("err", "exception"):
-                res[key] = f"failed: {status}"
-        if code != 0 and not any(v != "ok" for v in res.values()):
-            res[unit] = f"failed: runtest exit {code}"
-        else:
-            res[unit] = "ok"
-        return res, text, cases
+                res[test] = f"failed: {status}"
+        done = set(re.findall(r"^\[\d+/\d+ done\]: (\S+)", text, re.M))
+        for u in units:  # a unit that never finished (crash, exception) fails as a whole
+            res[u] = "ok" if u in done else f"failed: did not finish (runtest exit {code})"
+        if code != 0 and all(v == "ok" for v in res.values()):
+            res["runtest"] = f"failed: exit {code}"
+        return res, text + "".join(stats), cases
 
 
 class Leveldb(Program):
@@ -517,17 +535,22 @@ class Leveldb(Program):
     STRESS_SKIP = {"db_test", "table_test", "issue178_test"}
 
     def build(self, src, out, logf, cc, cxx, variant):
+        env = dict(os.environ)
+        if variant == "alaska":
+            # Debian's libbenchmark.so is uncompiled: db_test registers benchmarks with it.
+            env["ALASKA_UNCOMPILED_LIBS"] = BENCHMARK_LIB
         gt = os.path.join(out, "googletest")
         flags = ["-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_COMPILER=" + cc,
                  "-DCMAKE_CXX_COMPILER=" + cxx, "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG",
                  "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG"]
         return (sh(["cmake", "-S", "/usr/src/googletest", "-B", gt, "-DBUILD_GMOCK=ON",
-                    "-DINSTALL_GTEST=OFF"] + flags, logf)
-                and sh(["make", "-C", gt, "-j2"], logf)
+                    "-DINSTALL_GTEST=OFF"] + flags, logf, env=env)
+                and sh(["make", "-C", gt, "-j2"], logf, env=env)
                 and sh(["cmake", "-S", src, "-B", out, "-DLEVELDB_BUILD_TESTS=ON",
                         "-DLEVELDB_BUILD_BENCHMARKS=ON",
-                        "-DCMAKE_EXE_LINKER_FLAGS=-L" + os.path.join(gt, "lib")] + flags, logf)
-                and sh(["make", "-C", out, "-j2"], logf))
+                        "-DCMAKE_EXE_LINKER_FLAGS=-L" + os.path.join(gt, "lib")] + flags, logf,
+                       env=env)
+                and sh(["make", "-C", out, "-j2"], logf, env=env))
 
     def units(self, subset):
         src = debian_source(self.package)

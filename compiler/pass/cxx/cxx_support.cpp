@@ -542,3 +542,64 @@ extern "C" void alaska_cxx_condvar_wait(std::condition_variable *cv,
   int err = pthread_cond_wait(cv->native_handle(), lock.mutex()->native_handle());
   (void)err; // as libstdc++: only EINVAL/EPERM, i.e. a caller that does not hold the lock
 }
+
+// ostream << number: libstdc++'s num_put facet (uncompiled) writes the digits through an
+// ostreambuf_iterator, i.e. calls the stream buffer's virtual xsputn/overflow with the raw
+// address of a compiled object. A std::stringbuf reached that way compares its string's
+// self-pointer (stored as a handle) with the raw address of its local buffer, takes a short
+// string for a heap one and corrupts its put area (seen in leveldb's db_test, design.md
+// §5.5). The table redirects basic_ostream<char>::_M_insert<T> here: the facet formats into a
+// raw stack buffer, and compiled code hands the characters to the real buffer.
+#include <ostream>
+namespace {
+struct RawSink : std::streambuf {
+  char buf[256];
+  std::streambuf *real;
+  bool failed = false;
+  explicit RawSink(std::streambuf *r) : real(r) { setp(buf, buf + sizeof buf); }
+  void drain() {
+    std::streamsize n = pptr() - pbase();
+    if (n > 0 && real->sputn(pbase(), n) != n) failed = true;
+    setp(buf, buf + sizeof buf);
+  }
+  int_type overflow(int_type c) override {
+    drain();
+    if (failed) return traits_type::eof();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+};
+
+template <class T> std::ostream &insert(std::ostream &os, T v) {
+  std::ostream::sentry ok(os);
+  if (!ok) return os;
+  try {
+    RawSink sink(os.rdbuf());
+    const std::num_put<char> &np = std::use_facet<std::num_put<char>>(os.getloc());
+    bool bad = np.put(std::ostreambuf_iterator<char>(&sink), os, os.fill(), v).failed();
+    sink.drain();
+    if (bad || sink.failed) os.setstate(std::ios_base::badbit);
+  } catch (std::ios_base::failure &) {
+    throw; // setstate above, with badbit in exceptions()
+  } catch (...) {
+    os.setstate(std::ios_base::badbit);
+  }
+  return os;
+}
+} // namespace
+
+#define ALASKA_INSERT(name, T)                                                             \
+  extern "C" std::ostream &alaska_cxx_insert_##name(std::ostream &os, T v) {               \
+    return insert(os, v);                                                                  \
+  }
+ALASKA_INSERT(long, long)
+ALASKA_INSERT(ulong, unsigned long)
+ALASKA_INSERT(llong, long long)
+ALASKA_INSERT(ullong, unsigned long long)
+ALASKA_INSERT(bool, bool)
+ALASKA_INSERT(double, double)
+ALASKA_INSERT(ldouble, long double)
+ALASKA_INSERT(ptr, const void *)
