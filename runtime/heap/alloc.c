@@ -169,10 +169,7 @@ static inline size_t resolved_usable(const resolved_t *r) {
 
 /* ---- core entry points ---------------------------------------------------------------------- */
 void *alaska_alloc_aligned(size_t size, size_t align, int zero) {
-  if (unlikely(size >= ALASKA_MAX_HANDLE_OBJECT)) {
-    errno = ENOMEM;
-    return NULL;
-  }
+  if (unlikely(size >= ALASKA_MAX_HANDLE_OBJECT)) return huge_alloc(size, align, zero);
   cache_t *c = cache_get();
   uint32_t id = id_pop(c);
   size_t usable;
@@ -351,9 +348,12 @@ static void *realloc_handle(void *h, size_t size) {
   resolve(h, &r, "realloc");
   size_t old = resolved_usable(&r);
   if (size <= old && (size >= old / 2 || old <= 64)) return h;
-  if (size >= ALASKA_MAX_HANDLE_OBJECT) {
-    errno = ENOMEM;
-    return NULL;
+  if (size >= ALASKA_MAX_HANDLE_OBJECT) { /* grows past what a handle addresses */
+    void *big = huge_alloc(size, 1, 0);
+    if (!big) return NULL;
+    memcpy(big, (void *)r.raw, old);
+    alaska_free_handle(h, "realloc");
+    return big;
   }
   cache_t *c = cache_get();
   size_t usable;

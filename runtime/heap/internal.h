@@ -293,6 +293,7 @@ void cache_unfull_page(page_t *pg);
 /* ---- large objects (large.c) ------------------------------------------------------------- */
 void *large_alloc(cache_t *c, size_t size, size_t align, uint32_t id);
 void large_free(page_t *head);
+void *huge_alloc(size_t size, size_t align, int zero); /* >= 4 GiB: a raw system allocation */
 /* Stress mode: move every unpinned large object (world stopped, heap lock held). */
 size_t large_move_all(size_t budget, int (*is_pinned)(uint32_t id, void *ctx), void *ctx);
 static inline page_t *large_head(page_t *pg) {

@@ -16,6 +16,7 @@ uint64_t alaska_stat_pages_released;
 uint64_t alaska_stat_objects_moved;
 uint64_t alaska_stat_bytes_moved;
 uint64_t alaska_stat_handles_peak;
+uint64_t alaska_stat_huge_allocs;
 
 typedef struct provider {
   const char *key;
@@ -111,13 +112,14 @@ int alaska_stats_format(char *buf, int len) {
   int n = snprintf(buf, (size_t)len,
                    "alaska-stats: halloc=%llu hfree=%llu handles_live=%llu handles_peak=%llu "
                    "heap_committed_bytes=%llu live_bytes=%llu pages_released=%llu "
-                   "objects_moved=%llu bytes_moved=%llu",
+                   "objects_moved=%llu bytes_moved=%llu huge_allocs=%llu",
                    (unsigned long long)s.halloc, (unsigned long long)s.hfree,
                    (unsigned long long)s.handles_live, (unsigned long long)s.handles_peak,
                    (unsigned long long)s.heap_committed_bytes, (unsigned long long)s.live_bytes,
                    (unsigned long long)s.pages_released,
                    (unsigned long long)alaska_stat_objects_moved,
-                   (unsigned long long)alaska_stat_bytes_moved);
+                   (unsigned long long)alaska_stat_bytes_moved,
+                   (unsigned long long)__atomic_load_n(&alaska_stat_huge_allocs, __ATOMIC_RELAXED));
   int np = atomic_load(&num_providers);
   for (int i = 0; i < np && n < len; i++) {
     if (providers[i].read_u64)

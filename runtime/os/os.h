@@ -66,7 +66,10 @@ void *next_symbol(const char *name) ALASKA_HIDDEN;
 extern void __libc_free(void *);
 extern void *__libc_malloc(size_t);
 extern void *__libc_realloc(void *, size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_memalign(size_t, size_t);
 void interpose_init(void);              /* looks up glibc's malloc_usable_size (init.c) */
+void *system_alloc(size_t size, size_t align, int zero); /* glibc; NULL + errno from it */
 void system_free(void *p);
 void *system_realloc(void *p, size_t n);
 size_t system_usable_size(void *p);

@@ -1,10 +1,12 @@
 /*
  * sysalloc.c — forwarding to glibc's allocator for the pointers it handed out (docs/design.md
- * §4): free, realloc and malloc_usable_size of system pointers, and the check that a pointer
- * outside our heap looks like a live glibc chunk before we pass it on.
+ * §4): free, realloc and malloc_usable_size of system pointers, the check that a pointer
+ * outside our heap looks like a live glibc chunk before we pass it on, and the allocation of
+ * objects too large for a handle (§1: >= 4 GiB, runtime/heap/large.c).
  */
 #include <dlfcn.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "os/os.h"
 
@@ -13,6 +15,13 @@ static size_t (*libc_usable_size)(void *);
 void interpose_init(void) {
   /* glibc exports no __libc_ alias for malloc_usable_size. */
   libc_usable_size = (size_t (*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+}
+
+void *system_alloc(size_t size, size_t align, int zero) {
+  if (align <= 16) return zero ? __libc_calloc(1, size) : __libc_malloc(size);
+  void *p = __libc_memalign(align, size);
+  if (p && zero) memset(p, 0, size);
+  return p;
 }
 
 void system_free(void *p) { __libc_free(p); }

@@ -265,16 +265,6 @@ static void service_fork_child(void) {
 
 static uint64_t read_defrag_runs(void) { return atomic_load(&st_runs); }
 static double read_frag_ratio(void) { return alaska_defrag_frag_ratio(); }
-static uint64_t read_pause_p99(void) {
-  alaska_barrier_stats_t s;
-  alaska_barrier_get_stats(&s);
-  return s.pause_p99_us;
-}
-static uint64_t read_pause_p50(void) {
-  alaska_barrier_stats_t s;
-  alaska_barrier_get_stats(&s);
-  return s.pause_p50_us;
-}
 
 static void defrag_init_once(void) {
   pthread_condattr_t ca;
@@ -285,8 +275,6 @@ static void defrag_init_once(void) {
   read_config();
   alaska_stats_register_u64("defrag_runs", read_defrag_runs);
   alaska_stats_register_double("frag_ratio_last", read_frag_ratio);
-  alaska_stats_register_u64("pause_p50_us", read_pause_p50);
-  alaska_stats_register_u64("pause_p99_us", read_pause_p99);
   pthread_atfork(service_fork_prepare, service_fork_parent, service_fork_child);
   atexit(service_at_exit);
   if (alaska_trace_init()) alaska_service_ensure_started();
