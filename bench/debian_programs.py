@@ -231,7 +231,7 @@ BUILDERS = {
 # one-shot ZSTD_compress faults) because it keeps pointers *below* the start of its buffers
 # (window->base = ip - distance) and translates them as roots: the handle's offset borrows
 # from the id, and the translation reads the wrong table entry (docs/bench.md, overhead notes).
-PROGRAMS = ["sqlite", "lua", "xz", "gawk", "redis"]
+PROGRAMS = ["sqlite", "lua", "xz", "zstd", "gawk", "redis"]
 
 
 def build(prog, cc, cflags=("-O2",), name=None):

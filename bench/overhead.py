@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/overhead.py — run-time overhead of alaska-clang -O2 vs clang-19 -O2 on the programs
 in bench/overhead/ and on real programs built from Debian source packages
-(bench/debian_programs.py: sqlite, lua, xz, gawk, redis), and the `overhead` section of
+(bench/debian_programs.py: sqlite, lua, xz, zstd, gawk, redis), and the `overhead` section of
 docs/bench.md. Invoked by `bash bench/run-overhead.sh [options]`.
 
 Every program is built natively, with Alaska, and once per *lever variant* (Alaska with

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run-time overhead of Alaska (issues 4, 14): bench/overhead/*.c and real programs from Debian
-# source packages (sqlite, lua, xz, gawk, redis: bench/debian_programs.py, sources via
+# source packages (sqlite, lua, xz, zstd, gawk, redis: bench/debian_programs.py, sources via
 # scripts/debian-source.sh, nothing committed) built with `clang-19 -O2`, `alaska-clang -O2`
 # and one Alaska build per lever variant; outputs checked; min and median of N interleaved
 # runs of whole-process CPU time, .text ratio, translation sites per raw-pointer rule, Redis

@@ -1,6 +1,6 @@
 # alaska.py — gdb extension for programs built with Alaska (alaska-clang / alaska-clang++).
 #
-# Alaska's malloc returns *handles* (bit 63 | 31-bit id | 32-bit offset) that compiled code
+# Alaska's malloc returns *handles* (bit 63 | 31-bit id | 32-bit offset biased by 2^31) that compiled code
 # translates through a table before every access; gdb itself sees only the non-canonical
 # handle values ("Cannot access memory at address 0x8000000100000000"). This extension
 # translates them:
@@ -105,6 +105,7 @@ class Runtime:
         self.id_bits = c("id_bits")
         self.offset_bits = c("offset_bits")
         self.handle_bit = 1 << (self.id_bits + self.offset_bits)
+        self.handle_bias = c("handle_bias")  # offset field of an object's first byte
         self.id_mask = (1 << self.id_bits) - 1
         self.offset_mask = (1 << self.offset_bits) - 1
         self.page_shift = c("page_shift")
@@ -191,10 +192,13 @@ class Runtime:
         return bool(v & self.handle_bit)
 
     def split(self, h):
-        return (h >> self.offset_bits) & self.id_mask, h & self.offset_mask
+        """(id, offset from the object's start; negative below it)."""
+        return ((h >> self.offset_bits) & self.id_mask,
+                (h & self.offset_mask) - self.handle_bias)
 
     def make_handle(self, hid, offset=0):
-        return self.handle_bit | (hid << self.offset_bits) | offset
+        field = (offset + self.handle_bias) & self.offset_mask
+        return self.handle_bit | (hid << self.offset_bits) | field
 
     def entry_addr(self, hid):
         return self.table_base + 8 * hid
@@ -205,6 +209,11 @@ class Runtime:
             return _read_u(self.entry_addr(hid))
         except gdb.MemoryError:
             return None
+
+    def entry_object(self, hid):
+        """The object address the entry of `hid` names (entry + bias), or None."""
+        e = self.entry(hid)
+        return None if e is None else (e + self.handle_bias) & U64
 
     def ids_issued(self):
         """Ids below this were handed out to thread caches (the table's bump counter)."""
@@ -230,7 +239,7 @@ class Runtime:
             hid, _ = self.split(h)
             raise AlaskaError("%#x is a %s handle (id %d)" % (h, reason, hid))
         hid, off = self.split(h)
-        return (self.entry(hid) + off) & U64
+        return (self.entry_object(hid) + off) & U64
 
     def object_at(self, raw):
         """(page index, page, object start, handle id, usable size, slot) of the live object
@@ -257,7 +266,7 @@ class Runtime:
             return None
         start = pg["start"] + slot * pg["block_size"]
         hid = self.slot_entry(pg, slot) & ~self.slot_pin_bit
-        if hid == 0 or self.entry(hid) != start:
+        if hid == 0 or self.entry_object(hid) != start:
             return None  # free slot (its last id was freed or now lives elsewhere)
         return index, pg, start, hid, pg["block_size"], slot
 
@@ -815,12 +824,13 @@ def describe(rt, value):
         lines.append("state        never issued: id %d was never handed out (ids issued so "
                      "far: 1..%d)" % (hid, rt.ids_issued() - 1))
         return lines
-    addr = (e + off) & U64
+    obj = rt.entry_object(hid)
+    addr = (obj + off) & U64
     lines.append("address      %#x" % addr)
-    found = rt.object_at(e)
+    found = rt.object_at(obj)
     if found is None or found[3] != hid:
         lines.append("object       %#x is not the start of a live Alaska heap object "
-                     "(table entry corrupt?)" % e)
+                     "(table entry corrupt?)" % obj)
         lines.append("state        inconsistent")
         return lines
     index, pg, start, _, usable, slot = found
@@ -834,8 +844,8 @@ def describe(rt, value):
                      "small page %d at %#x (%d of %d slots in use)" % (
                          cls, pg["block_size"], usable, slot, index, pg["start"], pg["used"],
                          pg["capacity"]))
-    if off >= usable:
-        lines.append("warning      offset %d is past the object's %d usable bytes" % (off, usable))
+    if off >= usable or off < 0:
+        lines.append("warning      offset %d is outside the object's %d usable bytes" % (off, usable))
     lines.append("state        live")
     pins = []
     if rt.pinned_forever(pg, slot):
@@ -1050,7 +1060,7 @@ class HandlePointerPrinter:
         rt = self.rt
         h = int(self.value) & U64
         hid, off = rt.split(h)
-        ident = "alaska id %d" % hid + (" +%d" % off if off else "")
+        ident = "alaska id %d" % hid + (" %+d" % off if off else "")
         reason = rt.dead_reason(h)
         if reason:
             return "%#x -> <%s> (%s)" % (h, reason, ident)

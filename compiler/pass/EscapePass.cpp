@@ -55,14 +55,19 @@ Instruction *afterCall(CallBase *CB) {
 }
 
 // Result of a library call that points into the object of H (translated as T) becomes a
-// handle again: H + (Res - T) when H is a handle and Res lies within 4 GiB above T.
+// handle again: H + (Res - T) when H is a handle and that sum keeps H's id (the biased
+// offset field did not wrap: Res lies within the 2 GiB either side of the object's start
+// that a handle addresses).
 Value *rehandle(IRBuilder<> &B, Value *Res, Value *H, Value *T) {
   Type *I64 = B.getInt64Ty();
   Value *Delta = B.CreateSub(B.CreatePtrToInt(Res, I64), B.CreatePtrToInt(T, I64),
                              "alaska.delta");
-  Value *IsHandle = B.CreateICmpSLT(B.CreatePtrToInt(H, I64), B.getInt64(0));
-  Value *Inside = B.CreateICmpULT(Delta, B.getInt64(ALASKA_MAX_HANDLE_OBJECT));
-  Value *Ok = B.CreateAnd(IsHandle, Inside);
+  Value *HI = B.CreatePtrToInt(H, I64);
+  Value *IsHandle = B.CreateICmpSLT(HI, B.getInt64(0));
+  Value *SameId = B.CreateICmpEQ(
+      B.CreateLShr(B.CreateXor(B.CreateAdd(HI, Delta), HI), ALASKA_OFFSET_BITS),
+      B.getInt64(0));
+  Value *Ok = B.CreateAnd(IsHandle, SameId);
   Value *Rebuilt = B.CreateGEP(B.getInt8Ty(), H, Delta, "alaska.rehandled");
   Value *Sel = B.CreateSelect(Ok, Rebuilt, Res);
   // A handle again, or a pointer outside T's object: where alaska-pin stops following

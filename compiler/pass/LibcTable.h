@@ -10,7 +10,7 @@ namespace alaska {
 enum class Effect {
   // The result points into argument A (strchr, memchr, bsearch...): turn it back into a
   // handle: A_handle + (result - A_translated) when A is a handle and the result lies
-  // within 4 GiB above A's address; otherwise (NULL, static strings) unchanged.
+  // within the range A's handle addresses (same id); otherwise (NULL, static strings) unchanged.
   ResultFrom,
   // *(argument A) (a char **) is set to point into argument B (strtol's end pointer):
   // re-handle the stored pointer the same way after the call (A may be NULL).

@@ -11,11 +11,16 @@
  * Handle layout (64 bits):
  *
  *    63  62 ............ 32  31 ............ 0
- *   [ 1 |   handle id (31)  |   offset (32)    ]
+ *   [ 1 |   handle id (31)  | biased offset (32)]
  *
  * A value with bit 63 clear is an ordinary pointer and translates to itself. Pointer
- * arithmetic on a handle changes the offset only (objects are < 4 GiB). On x86-64 a
- * handle is a non-canonical address, so dereferencing one without translation faults.
+ * arithmetic on a handle changes the offset field only. The field is biased: the handle of
+ * an object's first byte has offset field ALASKA_HANDLE_BIAS (2^31), and the table entry
+ * holds the object's address minus the bias, so a handle addresses [start - 2 GiB,
+ * start + 2 GiB): C code that computes a pointer below a buffer's start and adds back
+ * (zstd, many codecs: `p = buf - k; ... p[k]`) keeps its id and translates right. Objects
+ * are < 2 GiB (larger ones are system allocations, raw pointers). On x86-64 a handle is a
+ * non-canonical address, so dereferencing one without translation faults.
  *
  * Translation (≈6 instructions, emitted inline by the pass):
  *
@@ -36,10 +41,15 @@ extern "C" {
 #endif
 
 /* ---- versioning -------------------------------------------------------------------- */
-#define ALASKA_ABI_VERSION 2
+#define ALASKA_ABI_VERSION 3
 /* Defined (as a global) only by the runtime of this ABI version; referenced by every
- * transformed module. */
-#define ALASKA_ABI_SYMBOL "__alaska_abi_version_2"
+ * transformed module. ALASKA_ABI_VAR is the C identifier of the same symbol. */
+#define ALASKA_ABI_CONCAT_(a, b) a##b
+#define ALASKA_ABI_CONCAT(a, b) ALASKA_ABI_CONCAT_(a, b)
+#define ALASKA_ABI_STRING_(x) #x
+#define ALASKA_ABI_STRING(x) ALASKA_ABI_STRING_(x)
+#define ALASKA_ABI_VAR ALASKA_ABI_CONCAT(__alaska_abi_version_, ALASKA_ABI_VERSION)
+#define ALASKA_ABI_SYMBOL ALASKA_ABI_STRING(ALASKA_ABI_VAR)
 
 /* ---- handle layout ------------------------------------------------------------------ */
 #define ALASKA_HANDLE_BIT (1ULL << 63)
@@ -47,8 +57,10 @@ extern "C" {
 #define ALASKA_OFFSET_BITS 32
 #define ALASKA_OFFSET_MASK 0xffffffffULL
 #define ALASKA_MAX_ID ((1ULL << ALASKA_ID_BITS) - 1)
-/* Largest object a handle can address; larger requests are not handles. */
-#define ALASKA_MAX_HANDLE_OBJECT (1ULL << ALASKA_OFFSET_BITS)
+/* Offset field of the handle of an object's first byte; entry = address - bias. */
+#define ALASKA_HANDLE_BIAS (1ULL << 31)
+/* Objects of this size and more are not handles (system allocations, raw pointers). */
+#define ALASKA_MAX_HANDLE_OBJECT (1ULL << 31)
 
 /* ---- handle table ------------------------------------------------------------------- */
 /* One 8-byte entry per id holding the object's current address. Reserved at this fixed
@@ -70,12 +82,17 @@ static inline int alaska_is_handle(const void *p) { return (int64_t)(uintptr_t)p
 static inline uint32_t alaska_handle_id(const void *p) {
   return (uint32_t)(((uintptr_t)p >> ALASKA_OFFSET_BITS) & ALASKA_MAX_ID);
 }
-static inline uint32_t alaska_handle_offset(const void *p) {
-  return (uint32_t)((uintptr_t)p & ALASKA_OFFSET_MASK);
+/* Byte offset from the object's start, in [-2^31, 2^31). */
+static inline int64_t alaska_handle_offset(const void *p) {
+  return (int64_t)((uintptr_t)p & ALASKA_OFFSET_MASK) - (int64_t)ALASKA_HANDLE_BIAS;
 }
-static inline void *alaska_make_handle(uint32_t id, uint32_t offset) {
-  return (void *)(uintptr_t)(ALASKA_HANDLE_BIT | ((uint64_t)id << ALASKA_OFFSET_BITS) | offset);
+static inline void *alaska_make_handle(uint32_t id, int64_t offset) {
+  uint32_t field = (uint32_t)((uint64_t)offset + ALASKA_HANDLE_BIAS);
+  return (void *)(uintptr_t)(ALASKA_HANDLE_BIT | ((uint64_t)id << ALASKA_OFFSET_BITS) | field);
 }
+/* Table entry <-> object address. */
+static inline uint64_t alaska_entry_of(uint64_t address) { return address - ALASKA_HANDLE_BIAS; }
+static inline uint64_t alaska_entry_address(uint64_t entry) { return entry + ALASKA_HANDLE_BIAS; }
 /* The same sequence the pass emits inline. */
 static inline void *alaska_translate_inline(const void *p) {
   uint64_t v = (uint64_t)(uintptr_t)p;

@@ -116,11 +116,12 @@ ALASKA_COLD static void double_free(const void *h) {
 static inline void resolve(const void *h, resolved_t *r, const char *what) {
   uint32_t id = alaska_handle_id(h);
   if (unlikely(id == 0)) bad_pointer(what, h);
-  uint64_t raw = *table_entry(id);
-  if (unlikely(raw == ALASKA_POISON_BASE)) {
+  uint64_t entry = *table_entry(id);
+  if (unlikely(entry == ALASKA_POISON_BASE)) {
     if (what[0] == 'u') alaska_fatal_hex("use of freed handle ", (uint64_t)(uintptr_t)h);
     double_free(h);
   }
+  uint64_t raw = alaska_entry_address(entry);
   if (unlikely(alaska_handle_offset(h) != 0 || !heap_contains((void *)raw))) bad_pointer(what, h);
   page_t *pg = page_of((void *)raw);
   r->id = id;
@@ -184,7 +185,7 @@ void *alaska_alloc_aligned(size_t size, size_t align, int zero) {
     page_t *pg = large_head(page_of(raw));
     if (pg->kind != PAGE_LARGE || pg->dirty) memset(raw, 0, size);
   }
-  *table_entry(id) = (uint64_t)(uintptr_t)raw;
+  entry_set(id, (uint64_t)(uintptr_t)raw);
   return alaska_make_handle(id, 0);
 }
 
@@ -201,7 +202,7 @@ ALASKA_NOINLINE static void *halloc_slow(size_t size) {
   }
   uint32_t id = id_pop(c);
   pg->ids[slot_of(pg, (uintptr_t)b)] = id;
-  *table_entry(id) = (uint64_t)(uintptr_t)b;
+  entry_set(id, (uint64_t)(uintptr_t)b);
   c->cls_alloc[cls]++;
   return alaska_make_handle(id, 0);
 }
@@ -236,10 +237,11 @@ void *halloc(size_t size) {
       uint32_t tag = c->ids[n - 1];
       c->id_count = n - 1;
       slot_ids(pg)[slot_of(pg, (uintptr_t)b)] = id_untag(tag);
-      *tag_entry(tag) = (uint64_t)(uintptr_t)b;
+      *tag_entry(tag) = alaska_entry_of((uint64_t)(uintptr_t)b);
       c->cls_alloc[cls]++;
       RT_LEAVE_FAST(depth);
-      return (void *)((uintptr_t)tag << 32); /* bit 31 of the tag is the handle bit */
+      /* bit 31 of the tag is the handle bit */
+      return (void *)(((uintptr_t)tag << 32) | ALASKA_HANDLE_BIAS);
     }
   }
 slow:
@@ -285,7 +287,7 @@ ALASKA_NOINLINE static void hfree_slow_leave(void *p) {
   if (alaska_is_handle(p)) {
     cache_t *c = alaska_tls_cache;
     uint32_t id = alaska_handle_id(p);
-    uint64_t raw = *table_entry(id);
+    uint64_t raw = entry_address(id);
     /* A small object: its page is another thread's (remote free), full, or emptied. */
     if (c != NULL && alaska_handle_offset(p) == 0 && heap_contains((void *)raw)) {
       page_t *pg = page_of((void *)raw);
@@ -314,7 +316,7 @@ void hfree(void *p) {
   cache_t *c = alaska_tls_cache;
   if (likely(alaska_is_handle(p) && alaska_handle_offset(p) == 0 && c != NULL)) {
     uint32_t tag = (uint32_t)((uintptr_t)p >> 32); /* = id_tag(id) */
-    uint64_t raw = *tag_entry(tag);
+    uint64_t raw = alaska_entry_address(*tag_entry(tag));
     /* heap_contains/page_of on the cache's copy of the geometry (no GOT loads); poison,
      * id 0 and never-issued entries are outside the heap */
     uint64_t off = raw - c->heap_base;
@@ -363,7 +365,7 @@ static void *realloc_handle(void *h, size_t size) {
     return NULL;
   }
   memcpy(raw, (void *)r.raw, size < old ? size : old);
-  *table_entry(r.id) = (uint64_t)(uintptr_t)raw;
+  entry_set(r.id, (uint64_t)(uintptr_t)raw);
   raw_free(c, &r);
   c->realloc_moves++; /* raw_alloc/raw_free counted it as an allocation and a free */
   return h; /* the handle (and its id) survive; only the table entry changed */
@@ -410,9 +412,11 @@ size_t alaska_usable_size(void *p) {
   RT_ENTER();
   size_t n;
   if (alaska_is_handle(p) || heap_contains(p)) {
-    uint32_t off = alaska_handle_offset(p);
+    int64_t off = alaska_handle_offset(p);
     if (!alaska_is_handle(p)) {
-      uint32_t id = alaska_handle_of_raw(p, &off);
+      uint32_t raw_off;
+      uint32_t id = alaska_handle_of_raw(p, &raw_off);
+      off = raw_off;
       if (id == 0) bad_pointer("malloc_usable_size", p);
       p = alaska_make_handle(id, 0);
     } else {
@@ -421,7 +425,7 @@ size_t alaska_usable_size(void *p) {
     resolved_t r;
     resolve(p, &r, "malloc_usable_size");
     n = resolved_usable(&r);
-    n = off < n ? n - off : 0;
+    n = off >= 0 && (uint64_t)off < n ? n - (size_t)off : 0;
   } else {
     n = system_usable_size(p);
   }
@@ -437,11 +441,11 @@ ALASKA_COLD static void *translate_bad(void *p, uint64_t raw) {
 
 void *alaska_translate(void *p) {
   if (!alaska_is_handle(p)) return p;
-  uint64_t raw = *table_entry(alaska_handle_id(p));
-  /* raw is 0 (never issued) or the poison value iff no bit but bit 35 is set; a tail call
+  uint64_t entry = *table_entry(alaska_handle_id(p));
+  /* entry is 0 (never issued) or the poison value iff no bit but bit 35 is set; a tail call
    * keeps the fast path frameless */
-  if (unlikely((raw & ~ALASKA_POISON_BASE) == 0)) return translate_bad(p, raw);
-  return (void *)(uintptr_t)(raw + alaska_handle_offset(p));
+  if (unlikely((entry & ~ALASKA_POISON_BASE) == 0)) return translate_bad(p, entry);
+  return (void *)(uintptr_t)(entry + ((uintptr_t)p & ALASKA_OFFSET_MASK));
 }
 
 /* ---- strings, alignment, C++ ------------------------------------------------------------- */
@@ -557,7 +561,7 @@ uint32_t alaska_handle_of_raw(const void *raw, uint32_t *offset_out) {
 }
 
 int alaska_is_pinned_forever(uint32_t id) {
-  uint64_t raw = *table_entry(id);
+  uint64_t raw = entry_address(id);
   if (!heap_contains((void *)raw)) return 0;
   page_t *pg = large_head(page_of((void *)raw));
   if (pg->kind == PAGE_SMALL) return (slot_ids(pg)[slot_of(pg, raw)] & PIN_BIT) != 0;

@@ -149,7 +149,7 @@ static uint32_t list_objects(page_t *pg, unsigned cls, uint64_t *out) {
       __builtin_prefetch(table_entry(__atomic_load_n(&ids[s + PREFETCH_AHEAD], __ATOMIC_RELAXED) & ~ALASKA_PIN_BIT));
     uint32_t id = __atomic_load_n(&ids[s], __ATOMIC_RELAXED) & ~ALASKA_PIN_BIT;
     uintptr_t raw = start + (uintptr_t)s * bs;
-    if (!id || __atomic_load_n(table_entry(id), __ATOMIC_RELAXED) != raw) continue;
+    if (!id || __atomic_load_n(table_entry(id), __ATOMIC_RELAXED) != alaska_entry_of(raw)) continue;
     out[n++] = (uint64_t)s << 32 | id;
     __builtin_prefetch((void *)raw);
   }
@@ -286,7 +286,7 @@ static void move_object(page_t *src, uint32_t slot, uint32_t id, page_t *dst) {
   void *old = (void *)slot_addr(src, slot);
   memcpy(nb, old, src->block_size);
   dst->ids[slot_of(dst, (uintptr_t)nb)] = id;
-  __atomic_store_n(table_entry(id), (uint64_t)(uintptr_t)nb, __ATOMIC_RELEASE);
+  __atomic_store_n(table_entry(id), alaska_entry_of((uint64_t)(uintptr_t)nb), __ATOMIC_RELEASE);
   block_t *ob = old;
   ob->next = src->local_free;
   src->local_free = ob;

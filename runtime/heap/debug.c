@@ -59,6 +59,7 @@ static alaska_debug_entry_t entries[] = {
     CONST("poison_bytes", ALASKA_POISON_BYTES),
     CONST("id_bits", ALASKA_ID_BITS),
     CONST("offset_bits", ALASKA_OFFSET_BITS),
+    CONST("handle_bias", ALASKA_HANDLE_BIAS),
     CONST("pin_frame_magic", ALASKA_PIN_FRAME_MAGIC),
     CONST("pin_frame_header_words", ALASKA_PIN_FRAME_HEADER_WORDS),
     CONST("page_shift", ALASKA_PAGE_SHIFT),

@@ -134,8 +134,14 @@ typedef struct page {
   uint64_t large_size;      /* usable bytes of the large object */
 } page_t;
 
+/* The entry of an id holds poison (freed/never issued) or alaska_entry_of(the object's
+ * address): read addresses with entry_address, write them with entry_set. */
 static inline uint64_t *table_entry(uint32_t id) {
   return (uint64_t *)(uintptr_t)(ALASKA_TABLE_BASE + (uint64_t)id * 8);
+}
+static inline uint64_t entry_address(uint32_t id) { return alaska_entry_address(*table_entry(id)); }
+static inline void entry_set(uint32_t id, uint64_t address) {
+  *table_entry(id) = alaska_entry_of(address);
 }
 
 extern uintptr_t alaska_heap_base;     /* 64 KiB aligned start of the heap region */
@@ -181,7 +187,7 @@ static inline uintptr_t slot_addr(const page_t *pg, uint32_t slot) {
 #define ALASKA_PIN_BIT 0x80000000u
 static inline uint32_t slot_live_id(const page_t *pg, uint32_t slot) {
   uint32_t id = pg->ids[slot] & ~ALASKA_PIN_BIT;
-  if (id == 0 || *table_entry(id) != (uint64_t)slot_addr(pg, slot)) return 0;
+  if (id == 0 || entry_address(id) != (uint64_t)slot_addr(pg, slot)) return 0;
   return id;
 }
 
@@ -293,7 +299,7 @@ void cache_unfull_page(page_t *pg);
 /* ---- large objects (large.c) ------------------------------------------------------------- */
 void *large_alloc(cache_t *c, size_t size, size_t align, uint32_t id);
 void large_free(page_t *head);
-void *huge_alloc(size_t size, size_t align, int zero); /* >= 4 GiB: a raw system allocation */
+void *huge_alloc(size_t size, size_t align, int zero); /* >= 2 GiB: a raw system allocation */
 /* Stress mode: move every unpinned large object (world stopped, heap lock held). */
 size_t large_move_all(size_t budget, int (*is_pinned)(uint32_t id, void *ctx), void *ctx);
 static inline page_t *large_head(page_t *pg) {

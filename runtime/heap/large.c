@@ -48,8 +48,8 @@ void *large_alloc(cache_t *c, size_t size, size_t align, uint32_t id) {
   return (void *)obj;
 }
 
-/* Objects of ALASKA_MAX_HANDLE_OBJECT (4 GiB) and more: a handle's 32-bit offset cannot
- * address them (h + size must stay a valid pointer), so they are system allocations (glibc
+/* Objects of ALASKA_MAX_HANDLE_OBJECT (2 GiB) and more: a handle's biased 32-bit offset
+ * cannot address them (h + size must stay a valid pointer), so they are system allocations (glibc
  * maps them with mmap) handed out as raw pointers. Compiled code translates a raw pointer to
  * itself; hfree, hrealloc and alaska_usable_size already forward system pointers to glibc,
  * as the interposed free/realloc/malloc_usable_size do for uncompiled code. Such an object
@@ -97,7 +97,7 @@ size_t large_move_all(size_t budget, int (*is_pinned)(uint32_t id, void *ctx), v
     if (!head) break; /* out of address space: leave the rest in place */
     large_init_span(head, npages, id, 0, 0);
     memcpy((void *)page_start(head), (const void *)from, old->large_size);
-    __atomic_store_n(table_entry(id), (uint64_t)page_start(head), __ATOMIC_RELEASE);
+    __atomic_store_n(table_entry(id), alaska_entry_of(page_start(head)), __ATOMIC_RELEASE);
     pool_free_span(old);
     fresh[nnew++] = head;
     moved += head->large_size;

@@ -18,7 +18,7 @@ extern uint64_t alaska_stat_committed_pages; /* heap pages backed by memory */
 extern uint64_t alaska_stat_pages_released;  /* pages madvised back to the OS */
 extern uint64_t alaska_stat_objects_moved;   /* by alaska_heap_compact */
 extern uint64_t alaska_stat_bytes_moved;
-extern uint64_t alaska_stat_huge_allocs;     /* >= 4 GiB requests given to the system */
+extern uint64_t alaska_stat_huge_allocs;     /* >= 2 GiB requests given to the system */
 extern uint64_t alaska_stat_handles_peak;    /* sampled at id-batch refills and reads */
 
 #define ALASKA_STATS_MAX_PROVIDERS 32

@@ -2,7 +2,7 @@
  * sysalloc.c — forwarding to glibc's allocator for the pointers it handed out (docs/design.md
  * §4): free, realloc and malloc_usable_size of system pointers, the check that a pointer
  * outside our heap looks like a live glibc chunk before we pass it on, and the allocation of
- * objects too large for a handle (§1: >= 4 GiB, runtime/heap/large.c).
+ * objects too large for a handle (§1: >= 2 GiB, runtime/heap/large.c).
  */
 #include <dlfcn.h>
 #include <stdint.h>

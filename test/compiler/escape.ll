@@ -40,7 +40,10 @@ define i64 @direct(ptr %p) {
 ; CHECK-NEXT: %alaska.delta = sub i64 [[RI]], [[TI]]
 ; CHECK-NEXT: [[HI:%.*]] = ptrtoint ptr %s to i64
 ; CHECK-NEXT: [[ISH:%.*]] = icmp slt i64 [[HI]], 0
-; CHECK-NEXT: [[IN:%.*]] = icmp ult i64 %alaska.delta, 4294967296
+; CHECK-NEXT: [[SUM:%.*]] = add i64 [[HI]], %alaska.delta
+; CHECK-NEXT: [[X:%.*]] = xor i64 [[SUM]], [[HI]]
+; CHECK-NEXT: [[HIGH:%.*]] = lshr i64 [[X]], 32
+; CHECK-NEXT: [[IN:%.*]] = icmp eq i64 [[HIGH]], 0
 ; CHECK-NEXT: [[OK:%.*]] = and i1 [[ISH]], [[IN]]
 ; CHECK-NEXT: %alaska.rehandled = getelementptr i8, ptr %s, i64 %alaska.delta
 ; CHECK-NEXT: [[SEL:%.*]] = select i1 [[OK]], ptr %alaska.rehandled, ptr %r

@@ -74,8 +74,8 @@ def list_checks(t):
         ("handle large", "alaska handle g_big",
          [r"large object, usable size %s;" % t["big_usable"], r"state +live$"]),
         ("handle pinned forever", "alaska handle g_pinned", [r"pinned +forever"]),
-        ("handle never issued", "alaska handle (void *)0x8000123400000000",
-         [r"handle +0x8000123400000000: id 4660, offset 0", r"state +never issued"]),
+        ("handle never issued", "alaska handle (void *)0x8000123480000000",
+         [r"handle +0x8000123480000000: id 4660, offset 0", r"state +never issued"]),
         ("handle of a raw address", "alaska handle &g_head->next->name[3]",
          [r"raw address inside the object of handle %s \(id %d\), offset 11" % (
              t["second"], second_id), r"state +live$"]),

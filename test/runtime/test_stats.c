@@ -8,7 +8,7 @@
 static int child(void) {
   void *h = halloc(100);
   hfree(h);
-  void *big = halloc(5ULL << 30); /* >= 4 GiB: a system allocation, counted in huge_allocs */
+  void *big = halloc(5ULL << 30); /* >= 2 GiB: a system allocation, counted in huge_allocs */
   CHECK(big != NULL);
   hfree(big);
   return 0;

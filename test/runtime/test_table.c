@@ -4,9 +4,9 @@
 #include "harness.h"
 #include "heap/internal.h"
 
-extern const int __alaska_abi_version_2;
+extern const int ALASKA_ABI_VAR;
 
-static void test_abi_symbol(void) { CHECK_EQ(__alaska_abi_version_2, 2); }
+static void test_abi_symbol(void) { CHECK_EQ(ALASKA_ABI_VAR, 3); }
 
 static void test_handle_layout(void) {
   void *h = halloc(24);
@@ -14,8 +14,10 @@ static void test_handle_layout(void) {
   CHECK(alaska_is_handle(h));
   CHECK(alaska_handle_id(h) != 0);
   CHECK_EQ(alaska_handle_offset(h), 0);
+  CHECK_EQ((uintptr_t)h & ALASKA_OFFSET_MASK, ALASKA_HANDLE_BIAS); /* biased offset field */
   uint64_t entry = *table_entry(alaska_handle_id(h));
-  CHECK_EQ((uintptr_t)alaska_translate(h), entry);
+  CHECK_EQ((uintptr_t)alaska_translate(h), entry + ALASKA_HANDLE_BIAS);
+  CHECK_EQ(alaska_entry_address(entry), (uintptr_t)alaska_translate(h));
   /* the pass's inline sequence agrees with the out-of-line one, offsets included */
   char *h5 = (char *)h + 5;
   CHECK(alaska_translate_inline(h5) == (char *)alaska_translate(h) + 5);
@@ -23,6 +25,24 @@ static void test_handle_layout(void) {
   /* entry address = (h >> 29) & ~7 lands in the table at 2^34 */
   CHECK_EQ(((uintptr_t)h5 >> ALASKA_ENTRY_SHIFT) & ALASKA_ENTRY_MASK,
            ALASKA_TABLE_BASE + 8ULL * alaska_handle_id(h));
+  hfree(h);
+}
+
+/* A pointer computed below an object's start (zstd: `base = src - k; base[k]`) keeps the
+ * handle's id and translates to the address below the object; so does one far above it. */
+static void test_pointer_below_start(void) {
+  char *h = halloc(64);
+  char *raw = alaska_translate(h);
+  for (long d = 1; d <= (1L << 30); d <<= 1) {
+    char *below = h - d;
+    CHECK_EQ(alaska_handle_id(below), alaska_handle_id(h));
+    CHECK_EQ(alaska_handle_offset(below), -d);
+    CHECK(alaska_translate(below) == raw - d);
+    CHECK(alaska_translate_inline(below) == raw - d);
+    CHECK(alaska_translate(below + d) == raw); /* and back */
+    CHECK(alaska_translate(h + d) == raw + d);
+  }
+  CHECK(alaska_make_handle(alaska_handle_id(h), -5) == h - 5);
   hfree(h);
 }
 
@@ -72,6 +92,7 @@ static void test_unissued_entries(void) {
 int main(void) {
   RUN(test_abi_symbol);
   RUN(test_handle_layout);
+  RUN(test_pointer_below_start);
   RUN(test_plain_pointer_identity);
   RUN(test_freed_entry_is_poison_and_id_reused);
   RUN(test_many_ids_unique);
