@@ -122,6 +122,10 @@ static const LibcRule Table[] = {
     REDIRECT("_ZNSi10_M_extractIeEERSiRT_", "alaska_cxx_extract_ldouble"),
     REDIRECT("_ZNSi10_M_extractIPvEERSiRT_", "alaska_cxx_extract_ptr"),
     REDIRECT("_ZNSirsERi", "alaska_cxx_extract_int"),
+    // ios_base's constructor (libstdc++.so) stores a pointer to the object's own
+    // _M_local_word in _M_word, and ~ios_base deletes _M_word when it differs from
+    // _M_local_word: a stream that moved would free its old address. Streams never move.
+    PIN("_ZNSt8ios_baseC1Ev", 0), PIN("_ZNSt8ios_baseC2Ev", 0),
     // ostream << number: num_put would call a stringbuf's virtuals with its raw address
     REDIRECT("_ZNSo9_M_insertIlEERSoT_", "alaska_cxx_insert_long"),
     REDIRECT("_ZNSo9_M_insertImEERSoT_", "alaska_cxx_insert_ulong"),
