@@ -1,9 +1,9 @@
 # alaska.py — gdb extension for programs built with Alaska (alaska-clang / alaska-clang++).
 #
-# Alaska's malloc returns *handles* (bit 63 | 31-bit id | 32-bit offset biased by 2^31) that compiled code
-# translates through a table before every access; gdb itself sees only the non-canonical
-# handle values ("Cannot access memory at address 0x8000000100000000"). This extension
-# translates them:
+# Alaska's malloc returns *handles* (bit 63 | 31-bit id | 32-bit offset biased by 2^31)
+# that compiled code translates through a table before every access; gdb itself sees only
+# the non-canonical handle values ("Cannot access memory at address 0x8000000180000000").
+# This extension translates them:
 #
 #   $alaska(EXPR)          EXPR with a handle translated to the object's current address,
 #                          type kept:  print *$alaska(p)   print $alaska(p)->v
@@ -14,7 +14,7 @@
 #   alaska stats           the runtime's counters (the ALASKA_STATS=1 line)
 #   alaska heap [pages]    per size class page summary (or one line per page)
 #   pretty printers        a handle-valued pointer prints as
-#                          0x8000000100000000 -> 0x7ffff7a00000 (alaska id 1), and other
+#                          0x8000000180000000 -> 0x7ffff7a00000 (alaska id 1), and other
 #                          printers (libstdc++'s std::map, std::string ...) see through handles
 #
 # Everything is read from the inferior's memory through the runtime's exported
@@ -845,7 +845,8 @@ def describe(rt, value):
                          cls, pg["block_size"], usable, slot, index, pg["start"], pg["used"],
                          pg["capacity"]))
     if off >= usable or off < 0:
-        lines.append("warning      offset %d is outside the object's %d usable bytes" % (off, usable))
+        lines.append("warning      offset %d is outside the object's %d usable bytes"
+                     % (off, usable))
     lines.append("state        live")
     pins = []
     if rt.pinned_forever(pg, slot):
@@ -1050,7 +1051,7 @@ call: works on core files). `alaska heap pages` lists every page handed out so f
 
 
 class HandlePointerPrinter:
-    """0x8000000100000000 -> 0x7ffff7a00000 (alaska id 1)"""
+    """0x8000000180000000 -> 0x7ffff7a00000 (alaska id 1)"""
 
     def __init__(self, rt, value):
         self.rt = rt

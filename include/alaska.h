@@ -8,8 +8,8 @@
  *   cc prog.c $(pkg-config --cflags --libs alaska)
  *
  * Semantics follow the malloc family: NULL + errno=ENOMEM on exhaustion; objects a handle
- * cannot address (>= 2 GiB) are system allocations returned as raw pointers. Bad input (double free, free of a pointer that is
- * neither a live handle nor a system allocation, use of a freed handle) is reported as
+ * cannot address (>= 2 GiB) are system allocations returned as raw pointers. Bad input
+ * (double free, free of a pointer that is neither a live handle nor a system allocation, use of a freed handle) is reported as
  * "alaska: ..." on stderr and the process exits non-zero.
  */
 #ifndef ALASKA_H

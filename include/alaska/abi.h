@@ -59,8 +59,9 @@ extern "C" {
 #define ALASKA_MAX_ID ((1ULL << ALASKA_ID_BITS) - 1)
 /* Offset field of the handle of an object's first byte; entry = address - bias. */
 #define ALASKA_HANDLE_BIAS (1ULL << 31)
-/* Objects of this size and more are not handles (system allocations, raw pointers). */
-#define ALASKA_MAX_HANDLE_OBJECT (1ULL << 31)
+/* Objects of this size and more are not handles (system allocations, raw pointers): one
+ * past the end of a larger object would wrap the biased offset field. */
+#define ALASKA_MAX_HANDLE_OBJECT ALASKA_HANDLE_BIAS
 
 /* ---- handle table ------------------------------------------------------------------- */
 /* One 8-byte entry per id holding the object's current address. Reserved at this fixed

@@ -49,11 +49,11 @@ void *large_alloc(cache_t *c, size_t size, size_t align, uint32_t id) {
 }
 
 /* Objects of ALASKA_MAX_HANDLE_OBJECT (2 GiB) and more: a handle's biased 32-bit offset
- * cannot address them (h + size must stay a valid pointer), so they are system allocations (glibc
- * maps them with mmap) handed out as raw pointers. Compiled code translates a raw pointer to
- * itself; hfree, hrealloc and alaska_usable_size already forward system pointers to glibc,
- * as the interposed free/realloc/malloc_usable_size do for uncompiled code. Such an object
- * never moves and is not in the heap statistics; ENOMEM comes from the system only. */
+ * cannot address them (h + size must stay a valid pointer), so they are system allocations
+ * (glibc maps them with mmap) handed out as raw pointers. Compiled code translates a raw
+ * pointer to itself; hfree, hrealloc and alaska_usable_size already forward system pointers
+ * to glibc, as the interposed free/realloc/malloc_usable_size do for uncompiled code. Such
+ * an object never moves and is not in the heap statistics; ENOMEM comes from the system only. */
 void *huge_alloc(size_t size, size_t align, int zero) {
   void *p = system_alloc(size, align, zero);
   if (p) __atomic_fetch_add(&alaska_stat_huge_allocs, 1, __ATOMIC_RELAXED);
