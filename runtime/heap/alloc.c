@@ -318,7 +318,7 @@ void hfree(void *p) {
     uint32_t tag = (uint32_t)((uintptr_t)p >> 32); /* = id_tag(id) */
     uint64_t raw = alaska_entry_address(*tag_entry(tag));
     /* heap_contains/page_of on the cache's copy of the geometry (no GOT loads); poison,
-     * id 0 and never-issued entries are outside the heap */
+     * id 0 and never-issued entries name addresses outside the heap (region.c) */
     uint64_t off = raw - c->heap_base;
     if (likely(off < c->heap_reserve)) {
       page_t *pg = &c->pages[off >> ALASKA_PAGE_SHIFT];

@@ -20,6 +20,13 @@ void heap_region_init(void) {
     uint64_t pages = size >> ALASKA_PAGE_SHIFT;
     void *mem = os_reserve(size + ALASKA_PAGE_SIZE);
     void *desc = mem ? os_reserve(pages * sizeof(page_t)) : NULL;
+    /* A never-issued id's entry is 0 and names address 2^31 (entry + bias); hfree, resolve
+     * and the table's readers reject it as "outside the heap" only if the heap does not
+     * contain it. (Kernels place reservations this large far above it.) */
+    uintptr_t bias = ALASKA_HANDLE_BIAS;
+    if (desc && bias - (uintptr_t)mem < size + ALASKA_PAGE_SIZE)
+      alaska_fatal("the kernel placed the heap region over address 2^31, which never-issued "
+                   "handles name");
     if (desc) {
       os_exclude_from_dumps(mem, size + ALASKA_PAGE_SIZE);
       os_exclude_from_dumps(desc, pages * sizeof(page_t));
