@@ -32,20 +32,14 @@ static void segv_handler(int sig, siginfo_t *si, void *uctx) {
   (void)uctx;
   uintptr_t a = (uintptr_t)si->si_addr;
   if (a - ALASKA_POISON_BASE < ALASKA_POISON_BYTES) {
-    os_write_str("alaska: use of freed handle (fault at ");
-    os_write_hex(a);
-    os_write_str(")\n");
+    alaska_report("use of freed handle (fault at %#lx)", (unsigned long)a);
   } else if (si->si_code == SI_KERNEL) {
-    os_write_str("alaska: segmentation fault on a non-canonical address: likely a handle "
-                 "dereferenced without translation (e.g. by code not compiled by Alaska)\n");
+    alaska_report("segmentation fault on a non-canonical address: likely a handle "
+                  "dereferenced without translation (e.g. by code not compiled by Alaska)");
   } else if (a - ALASKA_TABLE_BASE < ALASKA_TABLE_BYTES) {
-    os_write_str("alaska: segmentation fault inside the handle table at ");
-    os_write_hex(a);
-    os_write_str("\n");
+    alaska_report("segmentation fault inside the handle table at %#lx", (unsigned long)a);
   } else {
-    os_write_str("alaska: segmentation fault at address ");
-    os_write_hex(a);
-    os_write_str("\n");
+    alaska_report("segmentation fault at address %#lx", (unsigned long)a);
   }
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);

@@ -17,13 +17,8 @@ long env_long(const char *name, long dflt, long min, long max) {
   char *end;
   errno = 0;
   long v = strtol(s, &end, 10);
-  if (errno || *end || v < min || v > max) {
-    char msg[200];
-    snprintf(msg, sizeof msg, "alaska: %s=%s is not a number in [%ld, %ld]\n", name, s, min,
-             max);
-    write_stderr(msg);
-    _exit(1);
-  }
+  if (errno || *end || v < min || v > max)
+    alaska_fatal("%s=%s is not a number in [%ld, %ld]", name, s, min, max);
   return v;
 }
 
@@ -35,30 +30,15 @@ uint64_t parse_u64(const char *name, const char *v, uint64_t min, uint64_t max) 
     if (*s < '0' || *s > '9' || n > (UINT64_MAX - 9) / 10) ok = 0;
     else n = n * 10 + (uint64_t)(*s - '0');
   }
-  if (!ok || n < min || n > max) {
-    os_write_str("alaska: ");
-    os_write_str(name);
-    os_write_str("=");
-    os_write_str(v);
-    os_write_str(" is not a number in [");
-    os_write_dec(min);
-    os_write_str(", ");
-    os_write_dec(max);
-    alaska_fatal_end("]");
-  }
+  if (!ok || n < min || n > max)
+    alaska_fatal("%s=%s is not a number in [%lu, %lu]", name, v, (unsigned long)min,
+                 (unsigned long)max);
   return n;
 }
 
 __attribute__((noreturn)) void bad_env(const char *name, const char *value,
                                 const char *expect) {
-  os_write_str("alaska: ");
-  os_write_str(name);
-  os_write_str("=");
-  os_write_str(value);
-  os_write_str(" is not ");
-  os_write_str(expect);
-  os_write_str("\n");
-  _exit(1);
+  alaska_fatal("%s=%s is not %s", name, value, expect);
 }
 
 double env_double(const char *name, double dflt, double min, double max) {

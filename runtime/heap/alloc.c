@@ -101,16 +101,13 @@ typedef struct resolved {
 
 ALASKA_COLD static void bad_pointer(const char *what, const void *p) {
   fflush(stdout); /* not in a signal handler: keep the program's output before dying */
-  os_write_str("alaska: ");
-  os_write_str(what);
-  os_write_str(" of invalid pointer ");
-  os_write_hex((uint64_t)(uintptr_t)p);
-  alaska_fatal_end(" (not a live Alaska object or system allocation)");
+  alaska_fatal("%s of invalid pointer %#lx (not a live Alaska object or system allocation)",
+               what, (unsigned long)(uintptr_t)p);
 }
 
 ALASKA_COLD static void double_free(const void *h) {
   fflush(stdout);
-  alaska_fatal_hex("double free of handle ", (uint64_t)(uintptr_t)h);
+  alaska_fatal("double free of handle %#lx", (unsigned long)(uintptr_t)h);
 }
 
 static inline void resolve(const void *h, resolved_t *r, const char *what) {
@@ -118,7 +115,7 @@ static inline void resolve(const void *h, resolved_t *r, const char *what) {
   if (unlikely(id == 0)) bad_pointer(what, h);
   uint64_t entry = *table_entry(id);
   if (unlikely(entry == ALASKA_POISON_BASE)) {
-    if (what[0] == 'u') alaska_fatal_hex("use of freed handle ", (uint64_t)(uintptr_t)h);
+    if (what[0] == 'u') alaska_fatal("use of freed handle %#lx", (unsigned long)(uintptr_t)h);
     double_free(h);
   }
   uint64_t raw = alaska_entry_address(entry);
@@ -434,8 +431,9 @@ size_t alaska_usable_size(void *p) {
 }
 
 ALASKA_COLD static void *translate_bad(void *p, uint64_t raw) {
-  if (raw == 0) alaska_fatal_hex("use of a handle that was never allocated ", (uint64_t)(uintptr_t)p);
-  alaska_fatal_hex("use of freed handle ", (uint64_t)(uintptr_t)p);
+  if (raw == 0)
+    alaska_fatal("use of a handle that was never allocated %#lx", (unsigned long)(uintptr_t)p);
+  alaska_fatal("use of freed handle %#lx", (unsigned long)(uintptr_t)p);
   return NULL;
 }
 

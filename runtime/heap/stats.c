@@ -136,8 +136,7 @@ void alaska_print_stats(void) {
   char buf[1024];
   int n = alaska_stats_format(buf, (int)sizeof buf - 1);
   buf[n++] = '\n';
-  ssize_t w = write(2, buf, (size_t)n);
-  (void)w;
+  os_write_all(2, buf, (size_t)n);
 }
 
 /* Called when a thread takes a fresh id batch, i.e. when the live count may be growing. */

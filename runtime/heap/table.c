@@ -34,11 +34,11 @@ void table_init(void) {
   if (err == EEXIST)
     alaska_fatal("another Alaska runtime already owns the handle table (cannot reserve the "
                  "handle table at 0x400000000: the range is already mapped)");
-  if (err) alaska_fatal_hex("cannot reserve the handle table at 0x400000000, errno ", (uint64_t)err);
+  if (err) alaska_fatal("cannot reserve the handle table at 0x400000000: %s", strerror(err));
   err = os_reserve_fixed((void *)(uintptr_t)ALASKA_POISON_BASE, ALASKA_POISON_BYTES, 1);
   if (err)
-    alaska_fatal_hex("cannot reserve the poison range for freed handles at 0x800000000, errno ",
-                     (uint64_t)err);
+    alaska_fatal("cannot reserve the poison range for freed handles at 0x800000000: %s",
+                 strerror(err));
   /* Neither goes into core dumps beyond the entries of issued ids (os.h). */
   os_exclude_from_dumps((void *)(uintptr_t)ALASKA_POISON_BASE, ALASKA_POISON_BYTES);
   os_exclude_from_dumps((void *)(uintptr_t)ALASKA_TABLE_BASE, ALASKA_TABLE_BYTES);
@@ -100,9 +100,8 @@ uint32_t id_refill(cache_t *c) {
   uint64_t limit = alaska_max_handles + 1; /* ids 1..max_handles are valid */
   if (start >= limit) {
     atomic_store_explicit(&id_bump, limit, memory_order_relaxed);
-    os_write_str("alaska: handle table exhausted: all ");
-    os_write_dec(alaska_max_handles);
-    alaska_fatal_end(" handle ids are in use");
+    alaska_fatal("handle table exhausted: all %lu handle ids are in use",
+                 (unsigned long)alaska_max_handles);
   }
   stats_sample_peak();
   uint64_t end = start + ALASKA_ID_BATCH;

@@ -28,6 +28,7 @@
 #include <wchar.h>
 
 #include "alaska.h"
+#include "os/os.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -352,8 +353,7 @@ static void format_to(struct sink *s, const char *fmt_handle, va_list ap) {
       const char *q = f;
       while (*q >= '0' && *q <= '9') q++;
       if (*q == '$') {
-        fputs("alaska: positional arguments (%n$) in v*printf are not supported\n", stderr);
-        abort();
+        alaska_fatal("positional arguments (%%n$) in v*printf are not supported");
       }
     }
     if (*f == '*') {
@@ -570,8 +570,7 @@ static int scan_translated(enum scan_source kind, void *src, const char *fmt_han
   const char *fmt = xlate(fmt_handle);
   int n = scan_arg_count(fmt);
   if (n < 0) {
-    fputs("alaska: v*scanf with more than 32 conversions is not supported\n", stderr);
-    abort();
+    alaska_fatal("v*scanf with more than 32 conversions is not supported");
   }
   void *p[MAX_SCAN_ARGS] = {0};
   for (int i = 0; i < n; i++) {
@@ -600,8 +599,8 @@ EXPORT int alaska_vscanf(const char *fmt, va_list ap) {
 
 /* ---- _FORTIFY_SOURCE variants of v*printf (extra flag / object-size arguments) ------- */
 static void fortify_fail(void) {
-  fputs("alaska: *** buffer overflow detected ***: terminated\n", stderr);
-  abort();
+  alaska_report("*** buffer overflow detected ***: terminated");
+  abort(); /* as glibc's __chk_fail: SIGABRT, a core dump */
 }
 
 EXPORT int alaska_vfprintf_chk(FILE *stream, int flag, const char *fmt, va_list ap) {

@@ -30,9 +30,8 @@ void *realloc(void *p, size_t n) {
   uint32_t off;
   uint32_t id = alaska_handle_of_raw(p, &off);
   if (id == 0 || off != 0) {
-    os_write_str("alaska: realloc of invalid pointer ");
-    os_write_hex((uint64_t)(uintptr_t)p);
-    alaska_fatal_end(" (inside the Alaska heap but not the start of a live object)");
+    alaska_fatal("realloc of invalid pointer %#lx (inside the Alaska heap but not the start "
+                 "of a live object)", (unsigned long)(uintptr_t)p);
   }
   void *h = alaska_make_handle(id, 0);
   void *fresh = NULL;

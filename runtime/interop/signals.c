@@ -14,12 +14,9 @@ typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
 typedef sighandler_t (*signal_fn)(int, sighandler_t);
 
 static void refuse(int signo) {
-  char msg[200];
-  snprintf(msg, sizeof msg,
-           "alaska: refusing to install a handler for signal %d: the Alaska runtime uses it "
-           "for its stop-the-world barrier (set ALASKA_SIGNAL to another signal number)\n",
-           signo);
-  write_stderr(msg);
+  alaska_report("refusing to install a handler for signal %d: the Alaska runtime uses it for "
+                "its stop-the-world barrier (set ALASKA_SIGNAL to another signal number)",
+                signo);
 }
 
 static int is_barrier_signal(int signo) {

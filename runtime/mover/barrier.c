@@ -208,8 +208,7 @@ static void init_once_body(void) {
   alaska_threads_init();
   barrier_signo = (int)env_long("ALASKA_SIGNAL", SIGRTMIN + 5, 1, SIGRTMAX);
   if (barrier_signo == SIGKILL || barrier_signo == SIGSTOP || barrier_signo == SIGSEGV) {
-    write_stderr("alaska: ALASKA_SIGNAL cannot be SIGKILL, SIGSTOP or SIGSEGV\n");
-    _exit(1);
+    alaska_fatal("ALASKA_SIGNAL cannot be SIGKILL, SIGSTOP or SIGSEGV");
   }
   barrier_timeout_ns =
       (uint64_t)env_long("ALASKA_BARRIER_TIMEOUT_US", DEFAULT_TIMEOUT_US, 1, 60000000) * 1000;
@@ -228,8 +227,7 @@ static void init_once_body(void) {
   sigemptyset(&sa.sa_mask);
   sigaction_fn real = (sigaction_fn)next_symbol("sigaction");
   if (real(barrier_signo, &sa, NULL) != 0) {
-    write_stderr("alaska: cannot install the barrier signal handler\n");
-    _exit(1);
+    alaska_fatal("cannot install the barrier signal handler");
   }
 }
 
@@ -396,8 +394,7 @@ void alaska_barrier_note_moves(uint64_t objects, uint64_t bytes) {
 
 void alaska_barrier_release(void) {
   if (!barrier_owned) {
-    write_stderr("alaska: alaska_barrier_release without a successful alaska_barrier_stop\n");
-    _exit(1);
+    alaska_fatal("alaska_barrier_release without a successful alaska_barrier_stop");
   }
   barrier_owned = 0;
   running_barrier--;

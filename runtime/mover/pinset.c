@@ -25,8 +25,7 @@ void pin_table_reset(size_t candidates) {
     pin_table = mmap(NULL, want * sizeof *pin_table, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (pin_table == MAP_FAILED) {
-      write_stderr("alaska: cannot map the pinned set\n");
-      _exit(1);
+      alaska_fatal("cannot map the pinned set");
     }
     pin_capacity = want;
     pin_tag = 0;

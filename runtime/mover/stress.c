@@ -54,8 +54,7 @@ void alaska_stress_start(void) {
   if (!alaska_stress_enabled() || atomic_exchange(&started, 1)) return;
   pthread_t th;
   if (alaska_threads_create_internal(&th, NULL, stress_main, NULL) != 0) {
-    write_stderr("alaska: cannot start the ALASKA_STRESS timer thread\n");
-    _exit(1);
+    alaska_fatal("cannot start the ALASKA_STRESS timer thread");
   }
   pthread_detach(th);
 }

@@ -21,6 +21,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "os/os.h"
+
 /* Set by ld.so: the stack pointer at process entry, above every frame of the main thread. */
 extern void *__libc_stack_end;
 
@@ -38,13 +40,6 @@ static int main_registered;
 int alaska_initial_thread_by_tid;
 
 static _Atomic(pthread_create_fn) real_pthread_create;
-
-static void die(const char *msg) {
-  /* write(2), not stdio: may run before stdio is usable or while it is locked. */
-  ssize_t ignored = write(2, msg, strlen(msg));
-  (void)ignored;
-  _exit(1);
-}
 
 static pid_t current_tid(void) { return (pid_t)syscall(SYS_gettid); }
 
@@ -135,7 +130,7 @@ static void parent_after_fork(void) { alaska_threads_unlock(); }
 
 static void create_exit_key(void) {
   if (pthread_key_create(&exit_key, exit_key_destructor) != 0)
-    die("alaska: cannot create the thread-exit key\n");
+    alaska_fatal("cannot create the thread-exit key");
   pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
 }
 
@@ -178,7 +173,7 @@ void alaska_threads_init(void) {
   alaska_threads_lock();
   alaska_thread_t *t = alloc_record_locked();
   alaska_threads_unlock();
-  if (!t) die("alaska: cannot allocate the thread registry\n");
+  if (!t) alaska_fatal("cannot allocate the thread registry");
   if (getpid() == current_tid()) {
     register_current(t, (uintptr_t)__libc_stack_end, main_stack_size(), 1);
     return;
@@ -206,7 +201,7 @@ pthread_create_fn resolve_real_pthread_create(void) {
   pthread_create_fn fn = atomic_load(&real_pthread_create);
   if (fn) return fn;
   fn = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
-  if (!fn) die("alaska: cannot find the real pthread_create\n");
+  if (!fn) alaska_fatal("cannot find the real pthread_create");
   atomic_store(&real_pthread_create, fn);
   return fn;
 }

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -90,76 +91,118 @@ size_t os_rss_bytes(void) {
   return pages * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-void os_write_str(const char *s) {
-  size_t n = strlen(s);
+void os_write_all(int fd, const void *buf, size_t n) {
+  const char *p = buf;
   while (n > 0) {
-    ssize_t w = write(2, s, n);
+    ssize_t w = write(fd, p, n);
     if (w <= 0) {
       if (w < 0 && errno == EINTR) continue;
       return;
     }
-    s += w;
+    p += w;
     n -= (size_t)w;
   }
 }
 
-void os_write_hex(uint64_t v) {
-  char buf[19];
-  int i = 18;
-  buf[i] = 0;
+typedef struct line {
+  char buf[1024];
+  size_t len;
+} line_t;
+
+static void put_str(line_t *l, const char *s) {
+  while (*s && l->len < sizeof l->buf) l->buf[l->len++] = *s++;
+}
+
+static void put_num(line_t *l, unsigned long long v, int base, int negative, int prefix) {
+  char digits[24];
+  int i = 0;
   do {
-    buf[--i] = "0123456789abcdef"[v & 15];
-    v >>= 4;
+    digits[i++] = "0123456789abcdef"[v % (unsigned)base];
+    v /= (unsigned)base;
   } while (v);
-  buf[--i] = 'x';
-  buf[--i] = '0';
-  os_write_str(buf + i);
+  if (negative) put_str(l, "-");
+  if (prefix) put_str(l, "0x");
+  while (i > 0 && l->len < sizeof l->buf) l->buf[l->len++] = digits[--i];
 }
 
-void os_write_dec(uint64_t v) {
-  char buf[21];
-  int i = 20;
-  buf[i] = 0;
-  do {
-    buf[--i] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  os_write_str(buf + i);
+/* The printf subset of os.h; an unknown conversion is copied as written. */
+static void format_line(line_t *l, const char *fmt, va_list ap) {
+  for (const char *f = fmt; *f && l->len < sizeof l->buf; f++) {
+    if (*f != '%') {
+      l->buf[l->len++] = *f;
+      continue;
+    }
+    const char *spec = f++;
+    int prefix = 0, longs = 0, size = 0;
+    if (*f == '#') prefix = 1, f++;
+    while (*f == 'l') longs++, f++;
+    if (*f == 'z') size = 1, f++;
+    switch (*f) {
+    case 's': {
+      const char *s = va_arg(ap, const char *);
+      put_str(l, s ? s : "(null)");
+      break;
+    }
+    case 'c': {
+      char c[2] = {(char)va_arg(ap, int), 0};
+      put_str(l, c);
+      break;
+    }
+    case 'd': {
+      long long v = size ? (long long)va_arg(ap, ssize_t)
+                    : longs ? (longs > 1 ? va_arg(ap, long long) : va_arg(ap, long))
+                            : va_arg(ap, int);
+      put_num(l, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v, 10, v < 0, 0);
+      break;
+    }
+    case 'u':
+    case 'x': {
+      unsigned long long v = size ? va_arg(ap, size_t)
+                             : longs ? (longs > 1 ? va_arg(ap, unsigned long long)
+                                                  : va_arg(ap, unsigned long))
+                                     : va_arg(ap, unsigned);
+      put_num(l, v, *f == 'x' ? 16 : 10, 0, prefix);
+      break;
+    }
+    case '%':
+      put_str(l, "%");
+      break;
+    default: /* not in the subset: show it rather than guess at the arguments */
+      while (spec <= f && *spec && l->len < sizeof l->buf) l->buf[l->len++] = *spec++;
+      if (!*f) return;
+      break;
+    }
+  }
 }
 
-void alaska_fatal(const char *msg) {
-  os_write_str("alaska: ");
-  os_write_str(msg);
-  os_write_str("\n");
+static void report(const char *fmt, va_list ap) {
+  line_t l = {.len = 0};
+  int saved_errno = errno;
+  put_str(&l, "alaska: ");
+  format_line(&l, fmt, ap);
+  if (l.len == sizeof l.buf) l.len--; /* room for the newline */
+  l.buf[l.len++] = '\n';
+  os_write_all(2, l.buf, l.len);
+  errno = saved_errno;
+}
+
+void alaska_report(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  report(fmt, ap);
+  va_end(ap);
+}
+
+void alaska_fatal(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  report(fmt, ap);
+  va_end(ap);
   _exit(1);
-}
-
-void alaska_fatal_end(const char *msg) {
-  os_write_str(msg);
-  os_write_str("\n");
-  _exit(1);
-}
-
-void alaska_fatal_hex(const char *msg, uint64_t value) {
-  os_write_str("alaska: ");
-  os_write_str(msg);
-  os_write_hex(value);
-  os_write_str("\n");
-  _exit(1);
-}
-
-void write_stderr(const char *msg) {
-  ssize_t ignored = write(2, msg, strlen(msg));
-  (void)ignored;
 }
 
 void *next_symbol(const char *name) {
   void *p = dlsym(RTLD_NEXT, name);
-  if (!p) {
-    write_stderr("alaska: cannot find the real ");
-    write_stderr(name);
-    write_stderr("\n");
-    _exit(1);
-  }
+  if (!p) alaska_fatal("cannot find the real %s", name);
   return p;
 }

@@ -1,6 +1,6 @@
 /*
- * os.h — every mmap/madvise/mprotect the runtime makes, plus fatal error reporting that
- * needs neither malloc nor stdio (usable inside signal handlers and barriers).
+ * os.h — every mmap/madvise/mprotect the runtime makes, plus the one error path (every
+ * `alaska: ...` message; neither malloc nor stdio, so usable in signal handlers and barriers).
  */
 #ifndef ALASKA_RUNTIME_OS_H
 #define ALASKA_RUNTIME_OS_H
@@ -47,18 +47,17 @@ int os_safe_read(const void *addr, void *out, size_t bytes);
 /* Resident set size of this process in bytes (/proc/self/statm), 0 if unknown. */
 size_t os_rss_bytes(void);
 
-/* Async-signal-safe message building: write `alaska: ` + parts to stderr. */
-void os_write_str(const char *s);
-void os_write_hex(uint64_t v);
-void os_write_dec(uint64_t v);
-/* Print "alaska: <msg><hex value if has_value>\n" and _exit(1). */
-__attribute__((noreturn, cold)) void alaska_fatal(const char *msg);
-/* End a message started with os_write_str("alaska: ...") : print `msg` + newline, _exit(1). */
-__attribute__((noreturn, cold)) void alaska_fatal_end(const char *msg);
-__attribute__((noreturn, cold)) void alaska_fatal_hex(const char *msg, uint64_t value);
+/* Every message the runtime prints is one line `alaska: <message>` on stderr, formatted on
+ * the stack and written with one write(2): async-signal-safe (no malloc, no stdio, no
+ * locks), so usable in signal handlers, barriers and before the heap exists. The format is
+ * a printf subset: %s %c %d %u %x with the length modifiers l, ll, z, the # flag (0x
+ * prefix) and %%; a message longer than 1 KiB is cut. */
+void alaska_report(const char *fmt, ...) __attribute__((cold, format(printf, 1, 2)));
+/* alaska_report, then _exit(1). */
+__attribute__((noreturn, cold, format(printf, 1, 2))) void alaska_fatal(const char *fmt, ...);
+/* write(2) all of buf to fd, retrying after EINTR and short writes; gives up on an error. */
+void os_write_all(int fd, const void *buf, size_t n);
 
-/* write(2) of msg to stderr, one call, no retry. */
-void write_stderr(const char *msg) ALASKA_HIDDEN;
 /* dlsym(RTLD_NEXT, name): the libc function we interpose; dies with a message if missing. */
 void *next_symbol(const char *name) ALASKA_HIDDEN;
 

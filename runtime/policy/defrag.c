@@ -199,7 +199,7 @@ static void start_locked(void) {
   if (svc_started || svc_stopping) return;
   pthread_t th;
   if (alaska_threads_create_internal(&th, NULL, service_main, NULL) != 0) {
-    os_write_str("alaska: cannot start the defragmentation service thread\n");
+    alaska_report("cannot start the defragmentation service thread");
     return; /* the program still works, it just is not defragmented */
   }
   pthread_detach(th);

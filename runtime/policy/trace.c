@@ -25,16 +25,6 @@ static _Atomic int trace_on;
 static uint64_t trace_period_ns = 100ULL * 1000 * 1000;
 static struct timespec trace_t0;
 
-static void write_all(int fd, const char *buf, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, buf, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return;
-    buf += w;
-    n -= (size_t)w;
-  }
-}
-
 static int init_body(void) {
   const char *path = getenv("ALASKA_TRACE");
   if (!path || !*path) return 0;
@@ -47,15 +37,11 @@ static int init_body(void) {
   }
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
-    os_write_str("alaska: cannot open ALASKA_TRACE file '");
-    os_write_str(path);
-    os_write_str("': ");
-    os_write_str(strerror(errno));
-    os_write_str("\n");
+    alaska_report("cannot open ALASKA_TRACE file '%s': %s", path, strerror(errno));
     return 0; /* tracing is diagnostics: do not kill the program over it */
   }
   clock_gettime(CLOCK_MONOTONIC, &trace_t0);
-  write_all(fd, ALASKA_TRACE_HEADER, strlen(ALASKA_TRACE_HEADER));
+  os_write_all(fd, ALASKA_TRACE_HEADER, strlen(ALASKA_TRACE_HEADER));
   trace_fd = fd;
   return 1;
 }
@@ -95,7 +81,7 @@ void alaska_trace_sample(void) {
                    (unsigned long long)b.barriers, (unsigned long long)b.pause_max_us);
   if (n <= 0 || n >= (int)sizeof row) return;
   pthread_mutex_lock(&trace_lock);
-  if (trace_fd >= 0) write_all(trace_fd, row, (size_t)n);
+  if (trace_fd >= 0) os_write_all(trace_fd, row, (size_t)n);
   pthread_mutex_unlock(&trace_lock);
 }
 
