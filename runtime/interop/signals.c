@@ -1,14 +1,43 @@
 /*
  * signals.c — sigaction, signal and sigset interposed: a program may not install a handler
- * for the barrier's signal (ALASKA_SIGNAL, docs/env.md); everything else goes to libc.
+ * for the barrier's signal (ALASKA_SIGNAL, docs/env.md). The program's handlers run through
+ * a trampoline: it counts them (interop/signals.h: a blocking call interrupted by our signal
+ * alone is resumed) and unparks a parked thread around them (mover/barrier.h: a handler is
+ * compiled code and must not run while a barrier counts its thread as stopped).
  */
+#include "interop/signals.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mover/barrier.h"
 #include "os/os.h"
+
+__thread unsigned alaska_user_signals ALASKA_TLS_IE;
+
+/* The program's handler of each signal, as it gave it: the kernel has the trampoline. */
+typedef struct {
+  _Atomic(void *) fn;
+  _Atomic int flags; /* the program's sa_flags (SA_SIGINFO: fn takes three arguments) */
+} user_handler_t;
+static user_handler_t user_handlers[_NSIG];
+
+static void trampoline(int signo, siginfo_t *info, void *uc) {
+  alaska_user_signals++;
+  uintptr_t parked = alaska_park_suspend();
+  void *fn = atomic_load_explicit(&user_handlers[signo].fn, memory_order_acquire);
+  if (atomic_load_explicit(&user_handlers[signo].flags, memory_order_relaxed) & SA_SIGINFO)
+    ((void (*)(int, siginfo_t *, void *))fn)(signo, info, uc);
+  else
+    ((void (*)(int))fn)(signo);
+  alaska_park_resume(parked);
+}
+
+static int is_function(void (*h)(int)) { return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR; }
 
 typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
 typedef sighandler_t (*signal_fn)(int, sighandler_t);
@@ -33,19 +62,38 @@ int sigaction(int signo, const struct sigaction *act, struct sigaction *old) {
     errno = EINVAL;
     return -1;
   }
-  return fn(signo, act, old);
+  if (signo <= 0 || signo >= _NSIG) return fn(signo, act, old); /* libc says EINVAL */
+  user_handler_t *u = &user_handlers[signo];
+  void *prev_fn = atomic_load(&u->fn);
+  int prev_flags = atomic_load(&u->flags);
+  struct sigaction mine;
+  if (act && is_function(act->sa_handler)) {
+    mine = *act;
+    mine.sa_flags |= SA_SIGINFO;
+    mine.sa_sigaction = trampoline;
+    /* Published before the kernel can run the trampoline for it. */
+    atomic_store_explicit(&u->flags, act->sa_flags, memory_order_relaxed);
+    atomic_store_explicit(&u->fn, (void *)act->sa_handler, memory_order_release);
+    act = &mine;
+  }
+  int r = fn(signo, act, old);
+  if (r == 0 && old && old->sa_sigaction == trampoline) { /* report what the program gave */
+    old->sa_handler = (void (*)(int))prev_fn;
+    old->sa_flags = prev_flags;
+  }
+  return r;
 }
 
+/* glibc's signal(): BSD semantics (SA_RESTART, the signal blocked in its handler). */
 sighandler_t signal(int signo, sighandler_t handler) {
-  static _Atomic(signal_fn) real;
-  signal_fn fn = atomic_load(&real);
-  if (!fn) atomic_store(&real, fn = (signal_fn)next_symbol("signal"));
-  if (is_barrier_signal(signo)) {
-    refuse(signo);
-    errno = EINVAL;
-    return SIG_ERR;
-  }
-  return fn(signo, handler);
+  struct sigaction sa, old;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = handler;
+  sigemptyset(&sa.sa_mask);
+  if (signo > 0 && signo < _NSIG) sigaddset(&sa.sa_mask, signo);
+  sa.sa_flags = SA_RESTART;
+  if (sigaction(signo, &sa, &old) != 0) return SIG_ERR;
+  return old.sa_handler;
 }
 
 sighandler_t sigset(int signo, sighandler_t handler) {
@@ -57,5 +105,17 @@ sighandler_t sigset(int signo, sighandler_t handler) {
     errno = EINVAL;
     return SIG_ERR;
   }
-  return fn(signo, handler);
+  if (!is_function(handler) || signo <= 0 || signo >= _NSIG) return fn(signo, handler);
+  /* System V sigset with a function: install it (no flags, empty mask) and unblock. */
+  sigset_t blocked, one;
+  sigprocmask(SIG_BLOCK, NULL, &blocked);
+  struct sigaction sa, old;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = handler;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(signo, &sa, &old) != 0) return SIG_ERR;
+  sigemptyset(&one);
+  sigaddset(&one, signo);
+  sigprocmask(SIG_UNBLOCK, &one, NULL);
+  return sigismember(&blocked, signo) ? SIG_HOLD : old.sa_handler;
 }

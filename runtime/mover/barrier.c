@@ -224,7 +224,11 @@ static void init_once_body(void) {
   /* SA_RESTART: interrupted read/write/... resume. No SA_ONSTACK: the handler runs on the
    * stack the thread is using, which is the one we must scan. */
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigemptyset(&sa.sa_mask);
+  /* No handler of the program may run on a stopped thread (it would use the heap while
+   * objects move): every other signal waits until release. Faults stay deliverable. */
+  sigfillset(&sa.sa_mask);
+  static const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
+  for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) sigdelset(&sa.sa_mask, faults[i]);
   sigaction_fn real = (sigaction_fn)next_symbol("sigaction");
   if (real(barrier_signo, &sa, NULL) != 0) {
     alaska_fatal("cannot install the barrier signal handler");
@@ -289,6 +293,66 @@ __attribute__((noinline)) static int collect_pins(void) {
   return 1;
 }
 
+/* ---- parked threads (blocked in a wrapped call, interop/blocking.c) --------------------- */
+
+int alaska_park(const void *frame) {
+  if (alaska_rt_depth != 0 || running_barrier) return 0;
+  alaska_thread_t *t = handler_self();
+  uintptr_t lo = (uintptr_t)frame & ~(uintptr_t)7;
+  if (!t || lo >= t->stack_hi || lo < t->stack_hi - t->stack_size) return 0;
+  t->park_lo = lo;
+  /* seq_cst: the pin slots and park_lo written before are seen by the claiming initiator. */
+  atomic_store(&t->park_state, ALASKA_PARK_PARKED);
+  return 1;
+}
+
+void alaska_unpark(void) {
+  alaska_thread_t *t = handler_self();
+  uint64_t v = atomic_load(&t->park_state);
+  for (;;) {
+    if (v == ALASKA_PARK_RUNNING) return; /* a signal handler unparked us and left by longjmp */
+    if (v != ALASKA_PARK_PARKED) {
+      /* Claimed by barrier g: nothing of ours may run until g is released. A newer barrier
+       * may claim us again meanwhile; the CAS below then fails and we wait for it too. */
+      uint32_t g = (uint32_t)(v >> 1);
+      for (;;) {
+        uint32_t r = atomic_load_explicit(&release_gen, memory_order_acquire);
+        if ((int32_t)(r - g) >= 0) break;
+        futex_wait(&release_gen, r, NULL);
+      }
+    }
+    if (atomic_compare_exchange_strong(&t->park_state, &v, ALASKA_PARK_RUNNING)) return;
+  }
+}
+
+uintptr_t alaska_park_suspend(void) {
+  alaska_thread_t *t = handler_self();
+  if (!t || atomic_load(&t->park_state) == ALASKA_PARK_RUNNING) return 0;
+  uintptr_t lo = t->park_lo;
+  alaska_unpark();
+  return lo;
+}
+
+void alaska_park_resume(uintptr_t frame) {
+  if (frame) alaska_park((const void *)frame);
+}
+
+/* Registry lock held, generation g active. A parked thread (or one still claimed by an
+ * earlier, released barrier: it has not woken up yet) is stopped at its wrapped call: its
+ * scan range starts at the wrapper's frame. Fails if it unparked meanwhile (signal it). */
+static int claim_parked(alaska_thread_t *t, uint32_t g) {
+  uint64_t v = atomic_load(&t->park_state);
+  if (v == ALASKA_PARK_RUNNING ||
+      !atomic_compare_exchange_strong(&t->park_state, &v, ALASKA_PARK_CLAIMED(g)))
+    return 0;
+  t->scan_lo[0] = t->park_lo;
+  t->scan_hi[0] = t->stack_hi;
+  t->nranges = 1;
+  t->ack_state = ALASKA_ACK_STOPPED;
+  atomic_store_explicit(&t->ack_gen, g, memory_order_release);
+  return 1;
+}
+
 /* ---- stop / release ------------------------------------------------------------------- */
 
 static void release_locked(uint32_t g) {
@@ -331,6 +395,8 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
       initiator = t;
     } else if (atomic_load(&t->signals_taken) != atomic_load(&t->signals_sent)) {
       expected++; /* an earlier signal is still pending: it will answer this generation */
+    } else if (claim_parked(t, g)) {
+      expected++; /* blocked in the kernel at a wrapped call: stopped there, no signal */
     } else if (syscall(SYS_tgkill, pid, t->tid, barrier_signo) == 0) {
       t->signal_sent_ns = now_ns;
       atomic_fetch_add(&t->signals_sent, 1);

@@ -63,6 +63,22 @@ void alaska_barrier_get_stats(alaska_barrier_stats_t *out);
 /* Appends " barriers=N objects_moved=N ..." to buf; returns chars written (snprintf). */
 int alaska_barrier_format_stats(char *buf, size_t size);
 
+/* A registered thread about to block in the kernel (sleep, poll, epoll_wait, pause...)
+ * parks: while parked, a barrier counts it as stopped at this call without sending it the
+ * signal (which would cut a sleep short or make poll return EINTR where the program never
+ * sees a signal natively), and scans its stack from `frame` (an address in the caller's
+ * frame: every pin slot of the thread lies above it) up. alaska_unpark waits for the end
+ * of a barrier that claimed the thread before it returns to compiled code. alaska_park
+ * returns 0 (and alaska_unpark must not be called) when the thread cannot park: not
+ * registered, or running on another stack (a signal handler on its sigaltstack). */
+int alaska_park(const void *frame);
+void alaska_unpark(void);
+/* A signal handler of the program runs compiled code: on a parked thread it first unparks
+ * (waiting out a barrier that claimed it) and parks again when it returns. suspend returns
+ * the frame to resume with (0: was not parked). */
+uintptr_t alaska_park_suspend(void);
+void alaska_park_resume(uintptr_t frame);
+
 /* Stress mode (ALASKA_STRESS=1): starts the timer thread that runs a move-everything
  * barrier every ALASKA_STRESS_MS milliseconds. Called by runtime init; idempotent. */
 void alaska_stress_start(void);

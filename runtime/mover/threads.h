@@ -54,7 +54,17 @@ typedef struct alaska_thread {
   uint64_t signal_sent_ns; /* CLOCK_MONOTONIC time of the last one sent (initiator only) */
   int nranges;
   uintptr_t scan_lo[ALASKA_MAX_SCAN_RANGES], scan_hi[ALASKA_MAX_SCAN_RANGES];
+  /* Parked in a blocking call (mover/barrier.h alaska_park): ALASKA_PARK_RUNNING, or
+   * ALASKA_PARK_PARKED with park_lo = the wrapper's frame (every pin slot of the thread
+   * is above it), or claimed by barrier generation g (ALASKA_PARK_CLAIMED(g)): counted
+   * as stopped without a signal; the thread waits for g's release before it unparks. */
+  _Atomic uint64_t park_state;
+  uintptr_t park_lo;
 } alaska_thread_t;
+
+#define ALASKA_PARK_RUNNING 0u
+#define ALASKA_PARK_PARKED 1u
+#define ALASKA_PARK_CLAIMED(g) (((uint64_t)(g) << 1) | 0u) /* g != 0: even and >= 2 */
 
 /* Registers the calling thread as the main thread (stack top = __libc_stack_end if the
  * caller is the process's initial thread). Idempotent; called by a constructor and may be

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -112,6 +113,77 @@ static void wait_ready(int n) {
   while (atomic_load(&ready) < n) sched_yield();
 }
 
+/* ---- parked threads: blocked in a wrapped call, stopped without the signal ------------- */
+
+static int park_pipe[2];
+/* Holds `id` pinned and `id + 100` in a cleared slot, and blocks in poll() with the barrier
+ * signal blocked: only parking can stop it. */
+static void *parked_in_poll(void *arg) {
+  uint32_t id = (uint32_t)(uintptr_t)arg;
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, alaska_barrier_signal());
+  pthread_sigmask(SIG_BLOCK, &s, NULL);
+  ALASKA_PIN_FRAME(slot, 2);
+  slot[0] = fake_handle(id);
+  slot[1] = fake_handle(id + 100);
+  slot[1] = 0;
+  atomic_fetch_add(&ready, 1);
+  struct pollfd p = {park_pipe[0], POLLIN, 0};
+  int r = poll(&p, 1, -1);
+  pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+  return (void *)(uintptr_t)(r == 1 && slot[0] == fake_handle(id));
+}
+
+static alaska_thread_t *thread_by_tid(pid_t tid) {
+  for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next)
+    if (t->tid == tid) return t;
+  return NULL;
+}
+
+static _Atomic pid_t parked_tid;
+static void *parked_in_poll_tid(void *arg) {
+  atomic_store(&parked_tid, gettid());
+  return parked_in_poll(arg);
+}
+
+static void test_parked(void) {
+  go_home = 0;
+  atomic_store(&ready, 0);
+  CHECK(pipe(park_pipe) == 0, "pipe");
+  pthread_t th;
+  pthread_create(&th, NULL, parked_in_poll_tid, (void *)(uintptr_t)4000);
+  wait_ready(1);
+  alaska_threads_lock();
+  alaska_thread_t *t = thread_by_tid(atomic_load(&parked_tid));
+  alaska_threads_unlock();
+  CHECK(t != NULL, "parked thread registered");
+  if (!t) return;
+  while (atomic_load(&t->park_state) != ALASKA_PARK_PARKED) sched_yield();
+  uint64_t sent = atomic_load(&t->signals_sent);
+  for (int i = 0; i < 50; i++) {
+    alaska_barrier_outcome_t o = stop_world();
+    CHECK(o == ALASKA_BARRIER_STOPPED, "stop %d with a thread parked in poll: outcome %d", i, o);
+    if (o != ALASKA_BARRIER_STOPPED) break;
+    CHECK(alaska_barrier_is_pinned(4000, NULL), "parked thread's pin slot pins (stop %d)", i);
+    CHECK(!alaska_barrier_is_pinned(4100, NULL), "its cleared slot does not (stop %d)", i);
+    alaska_barrier_release();
+  }
+  CHECK(atomic_load(&t->signals_sent) == sent, "a parked thread is never signalled");
+  /* Wake it while the world is stopped: it must wait for the release to leave poll(). */
+  CHECK(stop_world() == ALASKA_BARRIER_STOPPED, "stop before the wake-up");
+  CHECK(write(park_pipe[1], "x", 1) == 1, "write");
+  usleep(20000);
+  CHECK(atomic_load(&t->park_state) != ALASKA_PARK_RUNNING,
+        "woken during a barrier, it stays parked until release");
+  alaska_barrier_release();
+  void *ok = NULL;
+  pthread_join(th, &ok);
+  CHECK(ok == (void *)1, "poll returned the event, the pin slot intact");
+  close(park_pipe[0]);
+  close(park_pipe[1]);
+}
+
 static void test_registry_and_pins(void) {
   size_t base = registered();
   CHECK(base >= 1, "main thread registered (count %zu)", base);
@@ -200,7 +272,8 @@ static void *blocked_thread(void *arg) {
   sigaddset(&s, alaska_barrier_signal());
   pthread_sigmask(SIG_BLOCK, &s, NULL);
   atomic_fetch_add(&ready, 1);
-  while (!go_home) usleep(100);
+  /* Spin, never sleep: a sleeping thread parks and is stopped without the signal. */
+  while (!go_home) sched_yield();
   pthread_sigmask(SIG_UNBLOCK, &s, NULL); /* the stale pending signal arrives now */
   return NULL;
 }
@@ -468,6 +541,7 @@ int main(void) {
   test_registry_and_pins();
   test_busy();
   test_timeout();
+  test_parked();
   test_altstack();
   test_initiator_on_altstack();
   test_coroutine();

@@ -116,7 +116,8 @@ static void *blocker(void *arg) {
   sigaddset(&s, alaska_barrier_signal());
   pthread_sigmask(SIG_BLOCK, &s, NULL);
   atomic_store(&blocker_ready, 1);
-  while (!release_blocker) usleep(200);
+  /* Spin, never sleep: a sleeping thread parks and is stopped without the signal. */
+  while (!release_blocker) sched_yield();
   return NULL;
 }
 

@@ -1,0 +1,265 @@
+/*
+ * blocking.c — calls that block in the kernel, interposed so that the calling thread parks
+ * (mover/barrier.h alaska_park) for their duration: a barrier counts a parked thread as
+ * stopped at this call and never sends it the barrier signal. Without this, every barrier
+ * would interrupt them: nanosleep and its kin return early (Redis's `DEBUG SLEEP 0.05`
+ * slept 2 ms under ALASKA_STRESS), poll/select/epoll_wait return EINTR, pause and
+ * sigsuspend return, none of which the program sees natively. Each wrapper is a frame of
+ * runtime code between compiled code and the kernel: every pin slot of the thread is above
+ * it, which is what the barrier scans.
+ * A barrier that saw the thread running a moment before it parked still signals it: the
+ * call then fails with EINTR although no handler of the program ran (signals.h counts
+ * them), and the wrapper resumes it for the time left, as if nothing had happened.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdint.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "interop/signals.h"
+#include "mover/barrier.h"
+#include "os/os.h"
+
+/* The next definition of `name` (libc's), resolved once. */
+#define REAL(type, name)                                                                \
+  static type real_##name;                                                              \
+  if (!real_##name) real_##name = (type)next_symbol(#name)
+
+/* result = call, parked; `seen` = the program's handlers run on this thread before it
+ * (compare with alaska_user_signals after: equal means only our signal came). errno is
+ * the call's. */
+#define PARKED(result, seen, call)                                                      \
+  do {                                                                                  \
+    seen = alaska_user_signals;                                                         \
+    int parked_ = alaska_park(__builtin_frame_address(0));                             \
+    result = call;                                                                      \
+    if (parked_) {                                                                      \
+      int errno_ = errno;                                                               \
+      alaska_unpark();                                                                  \
+      errno = errno_;                                                                   \
+    }                                                                                   \
+  } while (0)
+
+#define ONLY_OURS(seen) (alaska_user_signals == (seen))
+
+static int64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Deadlines of calls resumed after our signal, for timeouts the kernel does not update. */
+static int64_t deadline_ms(int timeout_ms) {
+  return timeout_ms < 0 ? -1 : now_ns() + (int64_t)timeout_ms * 1000000;
+}
+static int ms_left(int64_t deadline) {
+  if (deadline < 0) return -1;
+  int64_t left = deadline - now_ns();
+  return left <= 0 ? 0 : (int)((left + 999999) / 1000000);
+}
+static int64_t deadline_ts(const struct timespec *t) {
+  return t ? now_ns() + (int64_t)t->tv_sec * 1000000000 + t->tv_nsec : -1;
+}
+static const struct timespec *ts_left(int64_t deadline, struct timespec *out) {
+  if (deadline < 0) return NULL;
+  int64_t left = deadline - now_ns();
+  if (left < 0) left = 0;
+  out->tv_sec = (time_t)(left / 1000000000);
+  out->tv_nsec = (long)(left % 1000000000);
+  return out;
+}
+
+typedef int (*nanosleep_fn)(const struct timespec *, struct timespec *);
+
+/* nanosleep for *req; on the program's signal -1/EINTR and the time left in *left. */
+static int sleep_for(struct timespec req, struct timespec *left) {
+  REAL(nanosleep_fn, nanosleep);
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real_nanosleep(&req, left));
+    if (r == 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
+    req = *left;
+  }
+}
+
+int nanosleep(const struct timespec *req, struct timespec *rem) {
+  struct timespec left;
+  int r = sleep_for(*req, &left);
+  if (r != 0 && errno == EINTR && rem) *rem = left;
+  return r;
+}
+
+typedef int (*clock_nanosleep_fn)(clockid_t, int, const struct timespec *, struct timespec *);
+int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
+                    struct timespec *rem) {
+  REAL(clock_nanosleep_fn, clock_nanosleep);
+  struct timespec want = *req, left;
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real_clock_nanosleep(clock, flags, &want, &left));
+    if (r != EINTR || !ONLY_OURS(seen)) {
+      if (r == EINTR && rem && !(flags & TIMER_ABSTIME)) *rem = left;
+      return r;
+    }
+    if (!(flags & TIMER_ABSTIME)) want = left; /* an absolute deadline stays */
+  }
+}
+
+int usleep(useconds_t usec) {
+  struct timespec req = {(time_t)(usec / 1000000), (long)(usec % 1000000) * 1000}, left;
+  return sleep_for(req, &left);
+}
+
+/* glibc's: the seconds left, rounded to nearest, when the program's signal cut it short. */
+unsigned sleep(unsigned seconds) {
+  int saved = errno;
+  struct timespec req = {(time_t)seconds, 0}, left;
+  unsigned r = 0;
+  if (sleep_for(req, &left) != 0) r = (unsigned)left.tv_sec + (left.tv_nsec >= 500000000L);
+  errno = saved;
+  return r;
+}
+
+typedef int (*pause_fn)(void);
+int pause(void) {
+  REAL(pause_fn, pause);
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real_pause());
+    if (!ONLY_OURS(seen)) return r;
+  }
+}
+
+typedef int (*sigsuspend_fn)(const sigset_t *);
+int sigsuspend(const sigset_t *mask) {
+  REAL(sigsuspend_fn, sigsuspend);
+  sigset_t m = *mask;
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real_sigsuspend(&m));
+    if (!ONLY_OURS(seen)) return r;
+  }
+}
+
+typedef int (*poll_fn)(struct pollfd *, nfds_t, int);
+int poll(struct pollfd *fds, nfds_t n, int timeout) {
+  REAL(poll_fn, poll);
+  int64_t deadline = deadline_ms(timeout);
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real_poll(fds, n, timeout));
+    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
+    timeout = ms_left(deadline);
+  }
+}
+
+typedef int (*poll_chk_fn)(struct pollfd *, nfds_t, int, size_t);
+int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen) {
+  REAL(poll_chk_fn, __poll_chk);
+  int64_t deadline = deadline_ms(timeout);
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real___poll_chk(fds, n, timeout, fdslen));
+    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
+    timeout = ms_left(deadline);
+  }
+}
+
+typedef int (*ppoll_fn)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout, const sigset_t *mask) {
+  REAL(ppoll_fn, ppoll);
+  int64_t deadline = deadline_ts(timeout);
+  struct timespec left;
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real_ppoll(fds, n, timeout, mask));
+    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
+    timeout = ts_left(deadline, &left);
+  }
+}
+
+typedef int (*ppoll_chk_fn)(struct pollfd *, nfds_t, const struct timespec *,
+                            const sigset_t *, size_t);
+int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
+                const sigset_t *mask, size_t fdslen) {
+  REAL(ppoll_chk_fn, __ppoll_chk);
+  int64_t deadline = deadline_ts(timeout);
+  struct timespec left;
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real___ppoll_chk(fds, n, timeout, mask, fdslen));
+    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
+    timeout = ts_left(deadline, &left);
+  }
+}
+
+/* Linux leaves the sets as given and the time left in *timeout when select fails: the
+ * same call resumes it. */
+typedef int (*select_fn)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+int select(int n, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *timeout) {
+  REAL(select_fn, select);
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real_select(n, rd, wr, ex, timeout));
+    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
+  }
+}
+
+typedef int (*pselect_fn)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
+                          const sigset_t *);
+int pselect(int n, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *timeout,
+            const sigset_t *mask) {
+  REAL(pselect_fn, pselect);
+  int64_t deadline = deadline_ts(timeout);
+  struct timespec left;
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real_pselect(n, rd, wr, ex, timeout, mask));
+    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
+    timeout = ts_left(deadline, &left);
+  }
+}
+
+typedef int (*epoll_wait_fn)(int, struct epoll_event *, int, int);
+int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout) {
+  REAL(epoll_wait_fn, epoll_wait);
+  int64_t deadline = deadline_ms(timeout);
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real_epoll_wait(epfd, events, max, timeout));
+    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
+    timeout = ms_left(deadline);
+  }
+}
+
+typedef int (*epoll_pwait_fn)(int, struct epoll_event *, int, int, const sigset_t *);
+int epoll_pwait(int epfd, struct epoll_event *events, int max, int timeout,
+                const sigset_t *mask) {
+  REAL(epoll_pwait_fn, epoll_pwait);
+  int64_t deadline = deadline_ms(timeout);
+  for (;;) {
+    unsigned seen;
+    int r;
+    PARKED(r, seen, real_epoll_pwait(epfd, events, max, timeout, mask));
+    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
+    timeout = ms_left(deadline);
+  }
+}
