@@ -48,24 +48,28 @@ static unsigned char pattern(uint32_t seed, size_t i) { return (unsigned char)((
 static void offsets(size_t size, size_t at[4]) {
   at[0] = 4, at[1] = 5, at[2] = size / 2, at[3] = size - 1;
 }
+/* Both hold the raw address in a pin slot, as compiled code would: a barrier may stop the
+ * thread between the translation and the accesses. */
 static void stamp(void *h, size_t size, uint32_t seed) {
-  unsigned char *p = alaska_translate(h);
+  PIN_SLOT(pin);
+  unsigned char *p = pin_translate(pin, h);
   size_t at[4];
   offsets(size, at);
   memcpy(p, &seed, 4);
   for (int k = 0; k < 4; k++) p[at[k]] = pattern(seed, at[k]);
+  unpin(pin);
 }
 static void check(void *h, size_t size) {
-  const unsigned char *p = alaska_translate(h);
+  PIN_SLOT(pin);
+  const unsigned char *p = pin_translate(pin, h);
   uint32_t seed;
   size_t at[4];
   offsets(size, at);
   memcpy(&seed, p, 4);
-  for (int k = 0; k < 4; k++)
-    if (p[at[k]] != pattern(seed, at[k])) {
-      atomic_fetch_add(&corrupted, 1);
-      return;
-    }
+  int bad = 0;
+  for (int k = 0; k < 4; k++) bad |= p[at[k]] != pattern(seed, at[k]);
+  unpin(pin);
+  if (bad) atomic_fetch_add(&corrupted, 1);
 }
 
 static void *mutator(void *arg) {
