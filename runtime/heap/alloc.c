@@ -82,7 +82,7 @@ static void *raw_alloc(cache_t *c, size_t size, size_t align, uint32_t id, size_
       return b;
     }
   }
-  void *p = large_alloc(c, size, align, id);
+  void *p = large_alloc(size, align, id);
   if (p) {
     *usable = large_head(page_of(p))->large_size;
     c->large_alloc++;

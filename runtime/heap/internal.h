@@ -297,7 +297,7 @@ void cache_detach_page(page_t *pg);
 void cache_unfull_page(page_t *pg);
 
 /* ---- large objects (large.c) ------------------------------------------------------------- */
-void *large_alloc(cache_t *c, size_t size, size_t align, uint32_t id);
+void *large_alloc(size_t size, size_t align, uint32_t id);
 void large_free(page_t *head);
 void *huge_alloc(size_t size, size_t align, int zero); /* >= 2 GiB: a raw system allocation */
 /* Stress mode: move every unpinned large object (world stopped, heap lock held). */

@@ -31,8 +31,7 @@ static void large_init_span(page_t *head, size_t npages, uint32_t id, uint32_t o
   }
 }
 
-void *large_alloc(cache_t *c, size_t size, size_t align, uint32_t id) {
-  (void)c;
+void *large_alloc(size_t size, size_t align, uint32_t id) {
   size_t extra = align > ALASKA_PAGE_SIZE ? align - ALASKA_PAGE_SIZE : 0;
   size_t npages = (size + extra + ALASKA_PAGE_SIZE - 1) >> ALASKA_PAGE_SHIFT;
   pthread_mutex_lock(&alaska_heap_lock);

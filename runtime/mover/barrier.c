@@ -16,7 +16,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -62,8 +61,9 @@ __thread volatile int alaska_rt_depth ALASKA_TLS_IE;
 
 /* ---- statistics ---------------------------------------------------------------------- */
 
+/* Moves are the heap's own counters (heap/stats.h), read by alaska_barrier_get_stats. */
 static _Atomic uint64_t st_attempts, st_barriers, st_busy, st_timeout, st_unscannable;
-static _Atomic uint64_t st_objects_moved, st_bytes_moved, st_pause_max_us, st_pause_total_us;
+static _Atomic uint64_t st_pause_max_us, st_pause_total_us;
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
@@ -453,11 +453,6 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
   return ALASKA_BARRIER_STOPPED;
 }
 
-void alaska_barrier_note_moves(uint64_t objects, uint64_t bytes) {
-  atomic_fetch_add_explicit(&st_objects_moved, objects, memory_order_relaxed);
-  atomic_fetch_add_explicit(&st_bytes_moved, bytes, memory_order_relaxed);
-}
-
 void alaska_barrier_release(void) {
   if (!barrier_owned) {
     alaska_fatal("alaska_barrier_release without a successful alaska_barrier_stop");
@@ -480,36 +475,40 @@ void alaska_barrier_release(void) {
 
 /* ---- compaction under a barrier ------------------------------------------------------ */
 
+/* Retry i of a stop that found a thread inside the runtime waits i * this first. */
+#define BUSY_BACKOFF_NS 20000L
+
 size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
-                              alaska_barrier_outcome_t *outcome_out) {
-  if (running_barrier) return 0; /* e.g. the heap called back into the runtime */
+                              alaska_compact_step_t *step_out) {
+  alaska_compact_step_t step = {.outcome = ALASKA_BARRIER_BUSY};
+  if (running_barrier) { /* e.g. the heap called back into the runtime */
+    if (step_out) *step_out = step;
+    return 0;
+  }
   running_barrier = 1;
   /* Planning and pre-faulting happen before the stop, with everybody running. */
   alaska_compaction_t cx;
   alaska_heap_compact_prepare(&cx, budget, move_everything);
-  alaska_barrier_outcome_t outcome = ALASKA_BARRIER_BUSY;
   for (int i = 0; i < (attempts > 0 ? attempts : 1); i++) {
-    outcome = alaska_barrier_stop();
-    if (outcome != ALASKA_BARRIER_BUSY) break;
+    step.outcome = alaska_barrier_stop();
+    if (step.outcome != ALASKA_BARRIER_BUSY) break;
     /* Someone is inside the runtime: let it leave, then retry. */
-    struct timespec backoff = {0, 20000L * (i + 1)};
+    struct timespec backoff = {0, BUSY_BACKOFF_NS * (i + 1)};
     nanosleep(&backoff, NULL);
   }
-  if (outcome_out) *outcome_out = outcome;
-  if (outcome != ALASKA_BARRIER_STOPPED) {
-    running_barrier = 0;
-    alaska_heap_compact_finish(&cx);
-    return 0;
+  if (step.outcome == ALASKA_BARRIER_STOPPED) {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    alaska_heap_compact_stopped(&cx, alaska_barrier_is_pinned, NULL);
+    step.compact_ns = elapsed_ns(&t0);
+    step.bytes_moved = cx.moved_bytes;
+    alaska_barrier_release();
   }
-  /* Every other thread is stopped: the heap's counters are ours to read. */
-  uint64_t objects_before = alaska_stat_objects_moved, bytes_before = alaska_stat_bytes_moved;
-  alaska_heap_compact_stopped(&cx, alaska_barrier_is_pinned, NULL);
-  alaska_barrier_note_moves(alaska_stat_objects_moved - objects_before,
-                            alaska_stat_bytes_moved - bytes_before);
-  alaska_barrier_release();
   running_barrier = 0;
   /* The madvise of the emptied pages runs after the release, outside the pause. */
-  return alaska_heap_compact_finish(&cx);
+  step.bytes_released = alaska_heap_compact_finish(&cx);
+  if (step_out) *step_out = step;
+  return step.bytes_released;
 }
 
 size_t alaska_compact(void) {
@@ -525,28 +524,14 @@ void alaska_barrier_get_stats(alaska_barrier_stats_t *out) {
   out->gave_up_busy = atomic_load(&st_busy);
   out->gave_up_timeout = atomic_load(&st_timeout);
   out->gave_up_unscannable = atomic_load(&st_unscannable);
-  out->objects_moved = atomic_load(&st_objects_moved);
-  out->bytes_moved = atomic_load(&st_bytes_moved);
+  out->objects_moved = __atomic_load_n(&alaska_stat_objects_moved, __ATOMIC_RELAXED);
+  out->bytes_moved = __atomic_load_n(&alaska_stat_bytes_moved, __ATOMIC_RELAXED);
   out->pause_max_us = atomic_load(&st_pause_max_us);
   out->pause_total_us = atomic_load(&st_pause_total_us);
   uint64_t hist[ALASKA_PAUSE_BUCKETS], total = 0;
   for (unsigned i = 0; i < ALASKA_PAUSE_BUCKETS; i++) total += hist[i] = atomic_load(&pause_hist[i]);
   out->pause_p50_us = hist_percentile(hist, total, 0.50);
   out->pause_p99_us = hist_percentile(hist, total, 0.99);
-}
-
-int alaska_barrier_format_stats(char *buf, size_t size) {
-  alaska_barrier_stats_t s;
-  alaska_barrier_get_stats(&s);
-  return snprintf(buf, size,
-                  " barriers=%llu barriers_given_up=%llu objects_moved=%llu bytes_moved=%llu "
-                  "max_pause_us=%llu pause_p50_us=%llu pause_p99_us=%llu",
-                  (unsigned long long)s.barriers,
-                  (unsigned long long)(s.gave_up_busy + s.gave_up_timeout +
-                                       s.gave_up_unscannable),
-                  (unsigned long long)s.objects_moved, (unsigned long long)s.bytes_moved,
-                  (unsigned long long)s.pause_max_us, (unsigned long long)s.pause_p50_us,
-                  (unsigned long long)s.pause_p99_us);
 }
 
 static uint64_t read_barriers(void) { return atomic_load(&st_barriers); }

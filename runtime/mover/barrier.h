@@ -36,17 +36,23 @@ alaska_barrier_outcome_t alaska_barrier_stop(void);
 /* Valid between a successful stop and release. ctx is ignored (callback shape). */
 int alaska_barrier_is_pinned(uint32_t id, void *ctx);
 size_t alaska_barrier_pinned_count(void);
-/* Bytes moved etc. of the compaction done under this barrier, for the statistics. */
-void alaska_barrier_note_moves(uint64_t objects, uint64_t bytes);
 void alaska_barrier_release(void);
 
-/* The whole cycle: stop (retrying up to `attempts` times with a short back-off while a
- * thread is busy in the runtime), compact with `budget` bytes of moves (move_everything:
- * move every unpinned object, the stress mode), release. Returns bytes released to the
- * OS; *outcome (if non-NULL) says whether anything could run. This is the API the
- * defragmentation service calls. */
+/* What one alaska_barrier_compact cycle did. */
+typedef struct alaska_compact_step {
+  alaska_barrier_outcome_t outcome; /* STOPPED: the compaction ran */
+  uint64_t compact_ns;              /* the moving alone (what a budget controls), not the stop */
+  size_t bytes_moved;
+  size_t bytes_released;            /* madvised after the release */
+} alaska_compact_step_t;
+
+/* The whole cycle, the only one in the runtime: plan, stop (retrying up to `attempts` times
+ * with a short back-off while a thread is busy in the runtime), compact with `budget` bytes
+ * of moves (0 or SIZE_MAX: no limit; move_everything: every unpinned object, the stress
+ * mode), release, madvise. Returns bytes released to the OS; *step (if non-NULL) says
+ * what ran. alaska_compact, stress mode and the defragmentation service call it. */
 size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
-                              alaska_barrier_outcome_t *outcome);
+                              alaska_compact_step_t *step);
 
 /* Statistics (also printed on the alaska-stats line). Pause = from sending the signals
  * to releasing the threads, of barriers that stopped the world. */
@@ -55,13 +61,11 @@ typedef struct alaska_barrier_stats {
   uint64_t attempts;         /* alaska_barrier_stop calls */
   uint64_t barriers;         /* of which stopped the world */
   uint64_t gave_up_busy, gave_up_timeout, gave_up_unscannable;
-  uint64_t objects_moved, bytes_moved;
+  uint64_t objects_moved, bytes_moved; /* the heap's counters: every compaction's moves */
   uint64_t pause_max_us, pause_total_us;
   uint64_t pause_p50_us, pause_p99_us; /* upper bucket bounds, within 12.5 % */
 } alaska_barrier_stats_t;
 void alaska_barrier_get_stats(alaska_barrier_stats_t *out);
-/* Appends " barriers=N objects_moved=N ..." to buf; returns chars written (snprintf). */
-int alaska_barrier_format_stats(char *buf, size_t size);
 
 /* A registered thread about to block in the kernel (sleep, poll, epoll_wait, pause...)
  * parks: while parked, a barrier counts it as stopped at this call without sending it the

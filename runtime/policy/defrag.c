@@ -17,7 +17,6 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,8 +43,7 @@ double alaska_defrag_frag_ratio(void) {
   return defrag_ratio(live, alaska_defrag_committed_in_use());
 }
 
-/* Barrier attempts per step while a mutator is inside the runtime (retry i waits
- * 20 us * i first). */
+/* Barrier attempts per step while a mutator is inside the runtime. */
 #define STEP_ATTEMPTS 4
 
 static pthread_mutex_t svc_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -57,8 +55,8 @@ static _Atomic int defrag_armed; /* a compiled module announced itself */
 static int defrag_disabled;      /* ALASKA_DEFRAG=0 */
 static defrag_config_t defrag_cfg;
 
-/* Counters for the stats line (written by the service thread only). */
-static _Atomic uint64_t st_runs, st_attempts, st_episodes, st_bytes_moved, st_bytes_released;
+/* Compaction steps that stopped the world: the stats line's defrag_runs. */
+static _Atomic uint64_t st_runs;
 
 static uint64_t mono_ns(void) {
   struct timespec ts;
@@ -93,38 +91,18 @@ static void read_config(void) {
 
 /* ---- the service thread ------------------------------------------------------------------ */
 
-/* One step: stop the world (retrying briefly while a thread is inside the runtime), move
- * up to `budget` bytes, release. The same sequence as alaska_barrier_compact, spelled out
- * so the compaction time (what the budget controls) is measured apart from the time it took
- * the threads to stop (what it does not). */
+/* One step: alaska_barrier_compact with the policy's budget. Its compaction time (what the
+ * budget controls) is reported apart from the whole step's (stopping the threads too). */
 static defrag_step_result_t run_step(uint64_t budget) {
   uint64_t t0 = mono_ns();
-  alaska_compaction_t cx;
-  alaska_heap_compact_prepare(&cx, budget, 0); /* planning and pre-faulting: before the stop */
-  alaska_barrier_outcome_t outcome = ALASKA_BARRIER_BUSY;
-  for (int i = 0; i < STEP_ATTEMPTS; i++) {
-    outcome = alaska_barrier_stop();
-    if (outcome != ALASKA_BARRIER_BUSY) break;
-    struct timespec backoff = {0, 20000L * (i + 1)};
-    nanosleep(&backoff, NULL);
-  }
-  defrag_step_result_t r = {.stopped = outcome == ALASKA_BARRIER_STOPPED};
-  if (r.stopped) {
-    /* Every other thread is stopped: the heap's counters are ours to read. */
-    uint64_t objects_before = alaska_stat_objects_moved, bytes_before = alaska_stat_bytes_moved;
-    uint64_t tc = mono_ns();
-    alaska_heap_compact_stopped(&cx, alaska_barrier_is_pinned, NULL);
-    r.compact_ns = mono_ns() - tc;
-    r.bytes_moved = alaska_stat_bytes_moved - bytes_before;
-    alaska_barrier_note_moves(alaska_stat_objects_moved - objects_before, r.bytes_moved);
-    alaska_barrier_release();
-  }
-  r.bytes_released = alaska_heap_compact_finish(&cx); /* madvise after the release */
+  alaska_compact_step_t step;
+  alaska_barrier_compact(budget, 0, STEP_ATTEMPTS, &step);
+  defrag_step_result_t r = {.stopped = step.outcome == ALASKA_BARRIER_STOPPED,
+                            .compact_ns = step.compact_ns,
+                            .bytes_moved = step.bytes_moved,
+                            .bytes_released = step.bytes_released};
   r.duration_ns = mono_ns() - t0;
-  atomic_fetch_add(&st_attempts, 1);
   if (r.stopped) atomic_fetch_add(&st_runs, 1);
-  atomic_fetch_add(&st_bytes_moved, r.bytes_moved);
-  atomic_fetch_add(&st_bytes_released, r.bytes_released);
   return r;
 }
 
@@ -169,10 +147,8 @@ static void *service_main(void *arg) {
       defrag_reading_t r = {.now_ns = now,
                             .live_bytes = alaska_live_bytes(),
                             .committed_bytes = alaska_defrag_committed_in_use()};
-      uint64_t episodes_before = policy.episodes;
       defrag_decision_t d = defrag_policy_decide(&policy, &r, have_result ? &result : NULL);
       have_result = 0;
-      if (policy.episodes != episodes_before) atomic_fetch_add(&st_episodes, 1);
       if (d.action == DEFRAG_COMPACT) {
         svc_step_running = 1;
         pthread_mutex_unlock(&svc_lock);
@@ -226,16 +202,6 @@ void alaska_module_init(void) {
   start_locked();
   pthread_cond_broadcast(&svc_cond);
   pthread_mutex_unlock(&svc_lock);
-}
-
-void alaska_defrag_get_stats(defrag_stats_t *out) {
-  out->armed = atomic_load(&defrag_armed);
-  out->runs = atomic_load(&st_runs);
-  out->attempts = atomic_load(&st_attempts);
-  out->episodes = atomic_load(&st_episodes);
-  out->bytes_moved = atomic_load(&st_bytes_moved);
-  out->bytes_released = atomic_load(&st_bytes_released);
-  out->frag_ratio_last = alaska_defrag_frag_ratio();
 }
 
 /* ---- exit, fork, start-up ------------------------------------------------------------------ */

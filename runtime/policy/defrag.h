@@ -30,16 +30,6 @@
 void alaska_module_init(void);
 /* Starts the service thread if it is not running (for ALASKA_TRACE without compiled code). */
 void alaska_service_ensure_started(void);
-/* Service counters for the stats line and tests. */
-typedef struct defrag_stats {
-  int armed;                /* a compiled module announced itself and ALASKA_DEFRAG != 0 */
-  uint64_t runs;            /* compaction barriers the service ran that stopped the world */
-  uint64_t attempts;        /* compaction steps it tried */
-  uint64_t episodes;
-  uint64_t bytes_moved, bytes_released;
-  double frag_ratio_last;
-} defrag_stats_t;
-void alaska_defrag_get_stats(defrag_stats_t *out);
 /* What the policy measures (docs/design.md §7): committed heap bytes minus the free pages the
  * pool keeps committed for reuse (a bounded cache, not fragmentation), and that over live. */
 uint64_t alaska_defrag_committed_in_use(void);

@@ -75,9 +75,9 @@ static void test_blocked_read(void) {
   uint64_t moved_before = moved_objects();
   int compacted = 0;
   for (int round = 0; round < 5; round++) {
-    alaska_barrier_outcome_t o;
-    alaska_barrier_compact(SIZE_MAX, 1, 50, &o);
-    compacted += o == ALASKA_BARRIER_STOPPED;
+    alaska_compact_step_t step;
+    alaska_barrier_compact(SIZE_MAX, 1, 50, &step);
+    compacted += step.outcome == ALASKA_BARRIER_STOPPED;
   }
   CHECK(compacted > 0, "no compaction could stop the world");
   CHECK(moved_objects() > moved_before, "unpinned objects moved");
@@ -143,9 +143,10 @@ static void test_blocked_signal(void) {
   CHECK(took < 2000, "alaska_compact returned after %.1f ms", took);
   release_blocker = 1;
   pthread_join(th, NULL);
-  alaska_barrier_outcome_t o;
-  alaska_barrier_compact(SIZE_MAX, 0, 50, &o);
-  CHECK(o == ALASKA_BARRIER_STOPPED, "compaction works again once the thread is gone (%d)", o);
+  alaska_compact_step_t step;
+  alaska_barrier_compact(SIZE_MAX, 0, 50, &step);
+  CHECK(step.outcome == ALASKA_BARRIER_STOPPED,
+        "compaction works again once the thread is gone (%d)", step.outcome);
 }
 
 int main(void) {

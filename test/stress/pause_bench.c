@@ -161,7 +161,9 @@ int main(int argc, char **argv) {
       o = alaska_barrier_stop();
       if (o == ALASKA_BARRIER_STOPPED) alaska_barrier_release();
     } else {
-      alaska_barrier_compact(budget, 0, 1, &o);
+      alaska_compact_step_t step;
+      alaska_barrier_compact(budget, 0, 1, &step);
+      o = step.outcome;
     }
     alaska_barrier_get_stats(&after);
     if (o != ALASKA_BARRIER_STOPPED) {
