@@ -25,35 +25,35 @@ extern "C" {
 #endif
 
 /* Allocate `size` bytes; returns a handle (bit 63 set). */
-void *halloc(size_t size);
+ALASKA_API void *halloc(size_t size);
 /* Zeroed array allocation; overflow of nmemb * size gives NULL + ENOMEM. */
-void *hcalloc(size_t nmemb, size_t size);
+ALASKA_API void *hcalloc(size_t nmemb, size_t size);
 /* Resize; contents up to the smaller size survive. hrealloc(NULL, n) == halloc(n).
  * Accepts pointers from the system allocator too (forwarded to libc realloc). */
-void *hrealloc(void *ptr, size_t size);
+ALASKA_API void *hrealloc(void *ptr, size_t size);
 /* Free a handle. NULL is a no-op; system-allocator pointers are forwarded to libc free. */
-void hfree(void *ptr);
+ALASKA_API void hfree(void *ptr);
 /* Usable bytes behind a handle (>= the requested size). */
-size_t alaska_usable_size(void *ptr);
+ALASKA_API size_t alaska_usable_size(void *ptr);
 /* Current address of the object behind a handle plus its offset; identity for plain
  * pointers. The address is valid until the object moves (see docs/design.md). */
-void *alaska_translate(void *ptr);
+ALASKA_API void *alaska_translate(void *ptr);
 
 /* The other entry points the pass calls (names in alaska/abi.h). They take and return
  * handles like their libc counterparts take and return pointers. */
-char *alaska_strdup(const char *s);
-char *alaska_strndup(const char *s, size_t n);
-int alaska_posix_memalign(void **out, size_t align, size_t size);
-void *alaska_aligned_alloc(size_t align, size_t size);
-void *alaska_memalign(size_t align, size_t size);
-void *alaska_reallocarray(void *ptr, size_t nmemb, size_t size);
+ALASKA_API char *alaska_strdup(const char *s);
+ALASKA_API char *alaska_strndup(const char *s, size_t n);
+ALASKA_API int alaska_posix_memalign(void **out, size_t align, size_t size);
+ALASKA_API void *alaska_aligned_alloc(size_t align, size_t size);
+ALASKA_API void *alaska_memalign(size_t align, size_t size);
+ALASKA_API void *alaska_reallocarray(void *ptr, size_t nmemb, size_t size);
 /* C++ operator new: never NULL; prints "alaska: out of memory in operator new" and exits. */
-void *alaska_new(size_t size);
-void *alaska_new_nothrow(size_t size);
-void *alaska_new_aligned(size_t size, size_t align);
-void *alaska_new_aligned_nothrow(size_t size, size_t align);
+ALASKA_API void *alaska_new(size_t size);
+ALASKA_API void *alaska_new_nothrow(size_t size);
+ALASKA_API void *alaska_new_aligned(size_t size, size_t align);
+ALASKA_API void *alaska_new_aligned_nothrow(size_t size, size_t align);
 /* Never move this object again (uncompiled code keeps its address). */
-void alaska_pin_forever(void *ptr);
+ALASKA_API void alaska_pin_forever(void *ptr);
 
 /* Counters, also printed at exit with ALASKA_STATS=1 as one `alaska-stats:` line. */
 typedef struct alaska_stats {
@@ -66,15 +66,15 @@ typedef struct alaska_stats {
   uint64_t pages_released;       /* heap pages returned to the OS so far */
 } alaska_stats_t;
 
-void alaska_get_stats(alaska_stats_t *out);
+ALASKA_API void alaska_get_stats(alaska_stats_t *out);
 
 /* Stop every thread (docs/design.md §6.2), move unpinned objects out of sparse pages and
  * return emptied pages to the OS. Returns the bytes released; 0 if nothing could be
  * released or the world could not be stopped (a thread stayed inside the runtime or did
  * not answer within ALASKA_BARRIER_TIMEOUT_US): nothing moves then, try again later. */
-size_t alaska_compact(void);
+ALASKA_API size_t alaska_compact(void);
 /* Print the `alaska-stats:` line to stderr now. */
-void alaska_print_stats(void);
+ALASKA_API void alaska_print_stats(void);
 
 #ifdef __cplusplus
 }

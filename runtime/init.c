@@ -15,7 +15,7 @@
 #include "os/os.h"
 
 /* Referenced by every module the pass transforms: a pass/runtime ABI mismatch fails to link. */
-const int ALASKA_ABI_VAR = ALASKA_ABI_VERSION;
+ALASKA_API const int ALASKA_ABI_VAR = ALASKA_ABI_VERSION;
 
 /* static: a second copy of the runtime in the process must run its own start-up (and fail). */
 static int alaska_initialized;

@@ -40,6 +40,13 @@
 extern "C" {
 #endif
 
+/* ---- exports --------------------------------------------------------------------------- */
+/* libalaska.so is built with hidden visibility: only declarations marked ALASKA_API are in
+ * its dynamic symbol table (the list and the reason for each: test/runtime/exports.txt,
+ * docs/design.md §2). Nothing else a program defines can take the place of a runtime
+ * function, and the runtime's internal names never bind to a program's. */
+#define ALASKA_API __attribute__((visibility("default")))
+
 /* ---- versioning -------------------------------------------------------------------- */
 #define ALASKA_ABI_VERSION 3
 /* Defined (as a global) only by the runtime of this ABI version; referenced by every

@@ -118,7 +118,7 @@ static alaska_debug_entry_t entries[] = {
 };
 
 /* The one symbol a debugger looks up. */
-__attribute__((visibility("default"), used)) alaska_debug_descriptor_t alaska_debug_descriptor = {
+ALASKA_API __attribute__((used)) alaska_debug_descriptor_t alaska_debug_descriptor = {
     ALASKA_DEBUG_MAGIC, ALASKA_DEBUG_VERSION, sizeof(alaska_debug_entry_t),
     sizeof entries / sizeof entries[0], entries,
 };

@@ -90,7 +90,7 @@ static int sleep_for(struct timespec req, struct timespec *left) {
   }
 }
 
-int nanosleep(const struct timespec *req, struct timespec *rem) {
+ALASKA_API int nanosleep(const struct timespec *req, struct timespec *rem) {
   struct timespec left;
   int r = sleep_for(*req, &left);
   if (r != 0 && errno == EINTR && rem) *rem = left;
@@ -98,8 +98,8 @@ int nanosleep(const struct timespec *req, struct timespec *rem) {
 }
 
 typedef int (*clock_nanosleep_fn)(clockid_t, int, const struct timespec *, struct timespec *);
-int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
-                    struct timespec *rem) {
+ALASKA_API int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
+                               struct timespec *rem) {
   REAL(clock_nanosleep_fn, clock_nanosleep);
   struct timespec want = *req, left;
   for (;;) {
@@ -114,13 +114,13 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req,
   }
 }
 
-int usleep(useconds_t usec) {
+ALASKA_API int usleep(useconds_t usec) {
   struct timespec req = {(time_t)(usec / 1000000), (long)(usec % 1000000) * 1000}, left;
   return sleep_for(req, &left);
 }
 
 /* glibc's: the seconds left, rounded to nearest, when the program's signal cut it short. */
-unsigned sleep(unsigned seconds) {
+ALASKA_API unsigned sleep(unsigned seconds) {
   int saved = errno;
   struct timespec req = {(time_t)seconds, 0}, left;
   unsigned r = 0;
@@ -130,7 +130,7 @@ unsigned sleep(unsigned seconds) {
 }
 
 typedef int (*pause_fn)(void);
-int pause(void) {
+ALASKA_API int pause(void) {
   REAL(pause_fn, pause);
   for (;;) {
     unsigned seen;
@@ -141,7 +141,7 @@ int pause(void) {
 }
 
 typedef int (*sigsuspend_fn)(const sigset_t *);
-int sigsuspend(const sigset_t *mask) {
+ALASKA_API int sigsuspend(const sigset_t *mask) {
   REAL(sigsuspend_fn, sigsuspend);
   sigset_t m = *mask;
   for (;;) {
@@ -153,7 +153,7 @@ int sigsuspend(const sigset_t *mask) {
 }
 
 typedef int (*poll_fn)(struct pollfd *, nfds_t, int);
-int poll(struct pollfd *fds, nfds_t n, int timeout) {
+ALASKA_API int poll(struct pollfd *fds, nfds_t n, int timeout) {
   REAL(poll_fn, poll);
   int64_t deadline = deadline_ms(timeout);
   for (;;) {
@@ -166,7 +166,7 @@ int poll(struct pollfd *fds, nfds_t n, int timeout) {
 }
 
 typedef int (*poll_chk_fn)(struct pollfd *, nfds_t, int, size_t);
-int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen) {
+ALASKA_API int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen) {
   REAL(poll_chk_fn, __poll_chk);
   int64_t deadline = deadline_ms(timeout);
   for (;;) {
@@ -179,7 +179,8 @@ int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen) {
 }
 
 typedef int (*ppoll_fn)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
-int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout, const sigset_t *mask) {
+ALASKA_API int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
+                     const sigset_t *mask) {
   REAL(ppoll_fn, ppoll);
   int64_t deadline = deadline_ts(timeout);
   struct timespec left;
@@ -194,8 +195,8 @@ int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout, const si
 
 typedef int (*ppoll_chk_fn)(struct pollfd *, nfds_t, const struct timespec *,
                             const sigset_t *, size_t);
-int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
-                const sigset_t *mask, size_t fdslen) {
+ALASKA_API int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
+                           const sigset_t *mask, size_t fdslen) {
   REAL(ppoll_chk_fn, __ppoll_chk);
   int64_t deadline = deadline_ts(timeout);
   struct timespec left;
@@ -211,7 +212,7 @@ int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
 /* Linux leaves the sets as given and the time left in *timeout when select fails: the
  * same call resumes it. */
 typedef int (*select_fn)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
-int select(int n, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *timeout) {
+ALASKA_API int select(int n, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *timeout) {
   REAL(select_fn, select);
   for (;;) {
     unsigned seen;
@@ -223,8 +224,8 @@ int select(int n, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *timeout) {
 
 typedef int (*pselect_fn)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
                           const sigset_t *);
-int pselect(int n, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *timeout,
-            const sigset_t *mask) {
+ALASKA_API int pselect(int n, fd_set *rd, fd_set *wr, fd_set *ex,
+                       const struct timespec *timeout, const sigset_t *mask) {
   REAL(pselect_fn, pselect);
   int64_t deadline = deadline_ts(timeout);
   struct timespec left;
@@ -238,7 +239,7 @@ int pselect(int n, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *ti
 }
 
 typedef int (*epoll_wait_fn)(int, struct epoll_event *, int, int);
-int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout) {
+ALASKA_API int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout) {
   REAL(epoll_wait_fn, epoll_wait);
   int64_t deadline = deadline_ms(timeout);
   for (;;) {
@@ -251,8 +252,8 @@ int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout) {
 }
 
 typedef int (*epoll_pwait_fn)(int, struct epoll_event *, int, int, const sigset_t *);
-int epoll_pwait(int epfd, struct epoll_event *events, int max, int timeout,
-                const sigset_t *mask) {
+ALASKA_API int epoll_pwait(int epfd, struct epoll_event *events, int max, int timeout,
+                           const sigset_t *mask) {
   REAL(epoll_pwait_fn, epoll_pwait);
   int64_t deadline = deadline_ms(timeout);
   for (;;) {

@@ -30,8 +30,6 @@
 #include "alaska.h"
 #include "os/os.h"
 
-#define EXPORT __attribute__((visibility("default")))
-
 /* Pin slots are written, never read: the barrier's stack scan is their reader. */
 #pragma GCC diagnostic ignored "-Wunused-but-set-variable"
 
@@ -54,7 +52,7 @@ static inline void *rebase(void *base, const void *raw_base, const void *raw_res
 static __thread char *line_buf;  /* glibc-owned scratch line, reused per thread */
 static __thread size_t line_cap;
 
-EXPORT ssize_t alaska_getdelim(char **lineptr, size_t *n, int delim, FILE *stream) {
+ALASKA_API ssize_t alaska_getdelim(char **lineptr, size_t *n, int delim, FILE *stream) {
   ALASKA_PIN_FRAME(pins, 3);
   if (lineptr == NULL || n == NULL) {
     errno = EINVAL;
@@ -85,12 +83,12 @@ EXPORT ssize_t alaska_getdelim(char **lineptr, size_t *n, int delim, FILE *strea
   return len;
 }
 
-EXPORT ssize_t alaska_getline(char **lineptr, size_t *n, FILE *stream) {
+ALASKA_API ssize_t alaska_getline(char **lineptr, size_t *n, FILE *stream) {
   return alaska_getdelim(lineptr, n, '\n', stream);
 }
 
 /* ---- strtok / strtok_r / strsep: the continuation pointer is kept as a handle ---------- */
-EXPORT char *alaska_strtok_r(char *s, const char *delim, char **saveptr) {
+ALASKA_API char *alaska_strtok_r(char *s, const char *delim, char **saveptr) {
   ALASKA_PIN_FRAME(pins, 4);
   PIN(pins[0], saveptr);
   PIN(pins[1], delim);
@@ -107,11 +105,11 @@ EXPORT char *alaska_strtok_r(char *s, const char *delim, char **saveptr) {
 
 static __thread char *strtok_state;
 
-EXPORT char *alaska_strtok(char *s, const char *delim) {
+ALASKA_API char *alaska_strtok(char *s, const char *delim) {
   return alaska_strtok_r(s, delim, &strtok_state);
 }
 
-EXPORT char *alaska_strsep(char **stringp, const char *delim) {
+ALASKA_API char *alaska_strsep(char **stringp, const char *delim) {
   ALASKA_PIN_FRAME(pins, 3);
   PIN(pins[0], stringp);
   PIN(pins[1], delim);
@@ -157,13 +155,13 @@ static int translate_iov(const struct iovec *iov, int cnt, struct iovec *out,
     return call;                                                                           \
   }
 
-EXPORT ssize_t alaska_writev(int fd, const struct iovec *iov, int iovcnt)
+ALASKA_API ssize_t alaska_writev(int fd, const struct iovec *iov, int iovcnt)
     IOV_WRAPPER(writev, writev(fd, local, iovcnt))
-EXPORT ssize_t alaska_readv(int fd, const struct iovec *iov, int iovcnt)
+ALASKA_API ssize_t alaska_readv(int fd, const struct iovec *iov, int iovcnt)
     IOV_WRAPPER(readv, readv(fd, local, iovcnt))
-EXPORT ssize_t alaska_pwritev(int fd, const struct iovec *iov, int iovcnt, off_t off)
+ALASKA_API ssize_t alaska_pwritev(int fd, const struct iovec *iov, int iovcnt, off_t off)
     IOV_WRAPPER(pwritev, pwritev(fd, local, iovcnt, off))
-EXPORT ssize_t alaska_preadv(int fd, const struct iovec *iov, int iovcnt, off_t off)
+ALASKA_API ssize_t alaska_preadv(int fd, const struct iovec *iov, int iovcnt, off_t off)
     IOV_WRAPPER(preadv, preadv(fd, local, iovcnt, off))
 
 /* ---- sendmsg / recvmsg: a msghdr holds three pointers and an iovec array --------------- */
@@ -186,12 +184,12 @@ EXPORT ssize_t alaska_preadv(int fd, const struct iovec *iov, int iovcnt, off_t 
   m.msg_control = xlate(m.msg_control);                                                    \
   m.msg_iov = local;
 
-EXPORT ssize_t alaska_sendmsg(int fd, const struct msghdr *msg, int flags) {
+ALASKA_API ssize_t alaska_sendmsg(int fd, const struct msghdr *msg, int flags) {
   MSG_WRAPPER_PROLOGUE
   return sendmsg(fd, &m, flags);
 }
 
-EXPORT ssize_t alaska_recvmsg(int fd, struct msghdr *msg, int flags) {
+ALASKA_API ssize_t alaska_recvmsg(int fd, struct msghdr *msg, int flags) {
   MSG_WRAPPER_PROLOGUE
   ssize_t r = recvmsg(fd, &m, flags);
   struct msghdr *out = xlate(msg);
@@ -223,7 +221,7 @@ static void translate_strings(char *const *arr, int n, char **out, volatile uint
   out[n] = NULL;
 }
 
-EXPORT int alaska_execve(const char *path, char *const argv[], char *const envp[]) {
+ALASKA_API int alaska_execve(const char *path, char *const argv[], char *const envp[]) {
   ALASKA_PIN_FRAME(top, 3);
   PIN(top[0], path);
   PIN(top[1], argv);
@@ -242,12 +240,12 @@ EXPORT int alaska_execve(const char *path, char *const argv[], char *const envp[
   return execve(xlate(path), args, envs);
 }
 
-EXPORT int alaska_execv(const char *path, char *const argv[]) {
+ALASKA_API int alaska_execv(const char *path, char *const argv[]) {
   extern char **environ;
   return alaska_execve(path, argv, environ);
 }
 
-EXPORT int alaska_execvp(const char *file, char *const argv[]) {
+ALASKA_API int alaska_execvp(const char *file, char *const argv[]) {
   ALASKA_PIN_FRAME(top, 2);
   PIN(top[0], file);
   PIN(top[1], argv);
@@ -469,7 +467,7 @@ static int finish(struct sink *s) {
   return (int)s->total;
 }
 
-EXPORT int alaska_vfprintf(FILE *stream, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vfprintf(FILE *stream, const char *fmt, va_list ap) {
   struct sink s = {.kind = SINK_FILE, .file = stream};
   flockfile(stream);
   format_to(&s, fmt, ap);
@@ -477,15 +475,15 @@ EXPORT int alaska_vfprintf(FILE *stream, const char *fmt, va_list ap) {
   return finish(&s);
 }
 
-EXPORT int alaska_vprintf(const char *fmt, va_list ap) { return alaska_vfprintf(stdout, fmt, ap); }
+ALASKA_API int alaska_vprintf(const char *fmt, va_list ap) { return alaska_vfprintf(stdout, fmt, ap); }
 
-EXPORT int alaska_vdprintf(int fd, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vdprintf(int fd, const char *fmt, va_list ap) {
   struct sink s = {.kind = SINK_FD, .fd = fd};
   format_to(&s, fmt, ap);
   return finish(&s);
 }
 
-EXPORT int alaska_vsnprintf(char *str, size_t size, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vsnprintf(char *str, size_t size, const char *fmt, va_list ap) {
   ALASKA_PIN_FRAME(pin, 1);
   PIN(pin[0], str);
   struct sink s = {.kind = SINK_BUFFER, .buf = size ? xlate(str) : NULL, .cap = size};
@@ -494,12 +492,12 @@ EXPORT int alaska_vsnprintf(char *str, size_t size, const char *fmt, va_list ap)
   return finish(&s);
 }
 
-EXPORT int alaska_vsprintf(char *str, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vsprintf(char *str, const char *fmt, va_list ap) {
   return alaska_vsnprintf(str, (size_t)INT_MAX + 1, fmt, ap);
 }
 
 /* The result is a glibc allocation (raw); hfree/free forward it to glibc. */
-EXPORT int alaska_vasprintf(char **strp, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vasprintf(char **strp, const char *fmt, va_list ap) {
   ALASKA_PIN_FRAME(pin, 1);
   PIN(pin[0], ap);
   ap = xlate(ap);
@@ -587,13 +585,13 @@ static int scan_translated(enum scan_source kind, void *src, const char *fmt_han
 #undef SCAN_ARGS
 }
 
-EXPORT int alaska_vsscanf(const char *str, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vsscanf(const char *str, const char *fmt, va_list ap) {
   return scan_translated(SCAN_STRING, (void *)str, fmt, ap);
 }
-EXPORT int alaska_vfscanf(FILE *stream, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vfscanf(FILE *stream, const char *fmt, va_list ap) {
   return scan_translated(SCAN_FILE, stream, fmt, ap);
 }
-EXPORT int alaska_vscanf(const char *fmt, va_list ap) {
+ALASKA_API int alaska_vscanf(const char *fmt, va_list ap) {
   return scan_translated(SCAN_FILE, stdin, fmt, ap);
 }
 
@@ -603,29 +601,29 @@ static void fortify_fail(void) {
   abort(); /* as glibc's __chk_fail: SIGABRT, a core dump */
 }
 
-EXPORT int alaska_vfprintf_chk(FILE *stream, int flag, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vfprintf_chk(FILE *stream, int flag, const char *fmt, va_list ap) {
   (void)flag;
   return alaska_vfprintf(stream, fmt, ap);
 }
-EXPORT int alaska_vprintf_chk(int flag, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vprintf_chk(int flag, const char *fmt, va_list ap) {
   (void)flag;
   return alaska_vfprintf(stdout, fmt, ap);
 }
-EXPORT int alaska_vdprintf_chk(int fd, int flag, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vdprintf_chk(int fd, int flag, const char *fmt, va_list ap) {
   (void)flag;
   return alaska_vdprintf(fd, fmt, ap);
 }
-EXPORT int alaska_vasprintf_chk(char **strp, int flag, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vasprintf_chk(char **strp, int flag, const char *fmt, va_list ap) {
   (void)flag;
   return alaska_vasprintf(strp, fmt, ap);
 }
-EXPORT int alaska_vsnprintf_chk(char *s, size_t maxlen, int flag, size_t slen, const char *fmt,
+ALASKA_API int alaska_vsnprintf_chk(char *s, size_t maxlen, int flag, size_t slen, const char *fmt,
                                 va_list ap) {
   (void)flag;
   if (slen < maxlen) fortify_fail();
   return alaska_vsnprintf(s, maxlen, fmt, ap);
 }
-EXPORT int alaska_vsprintf_chk(char *s, int flag, size_t slen, const char *fmt, va_list ap) {
+ALASKA_API int alaska_vsprintf_chk(char *s, int flag, size_t slen, const char *fmt, va_list ap) {
   (void)flag;
   if (slen == 0) fortify_fail();
   int n = alaska_vsnprintf(s, slen, fmt, ap);

@@ -14,7 +14,7 @@
 #include "heap/internal.h"
 #include "os/os.h"
 
-void free(void *p) {
+ALASKA_API void free(void *p) {
   if (p == NULL) return;
   if (alaska_is_handle(p) || heap_contains(p)) {
     hfree(p);
@@ -23,7 +23,7 @@ void free(void *p) {
   __libc_free(p);
 }
 
-void *realloc(void *p, size_t n) {
+ALASKA_API void *realloc(void *p, size_t n) {
   if (alaska_is_handle(p)) return hrealloc(p, n);
   if (p == NULL || !heap_contains(p)) return __libc_realloc(p, n);
   RT_ENTER(); /* the copy below reads the object at p: no barrier in between */
@@ -44,7 +44,7 @@ void *realloc(void *p, size_t n) {
   return fresh;
 }
 
-void *reallocarray(void *p, size_t nmemb, size_t size) {
+ALASKA_API void *reallocarray(void *p, size_t nmemb, size_t size) {
   size_t total;
   if (__builtin_mul_overflow(nmemb, size, &total)) {
     errno = ENOMEM;
@@ -53,7 +53,7 @@ void *reallocarray(void *p, size_t nmemb, size_t size) {
   return realloc(p, total);
 }
 
-size_t malloc_usable_size(void *p) {
+ALASKA_API size_t malloc_usable_size(void *p) {
   if (p == NULL) return 0;
   if (alaska_is_handle(p) || heap_contains(p)) return alaska_usable_size(p);
   return system_usable_size(p);

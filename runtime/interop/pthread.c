@@ -20,8 +20,8 @@ __attribute__((noinline)) static void *registered_thread_start(void *arg) {
   return result;
 }
 
-int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),
-                   void *arg) {
+ALASKA_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                              void *(*start)(void *), void *arg) {
   pthread_create_fn real = resolve_real_pthread_create();
   size_t stack_size = 0;
   if (attr) pthread_attr_getstacksize(attr, &stack_size);

@@ -53,7 +53,7 @@ static int is_barrier_signal(int signo) {
   return signo == alaska_barrier_signal();
 }
 
-int sigaction(int signo, const struct sigaction *act, struct sigaction *old) {
+ALASKA_API int sigaction(int signo, const struct sigaction *act, struct sigaction *old) {
   static _Atomic(sigaction_fn) real;
   sigaction_fn fn = atomic_load(&real);
   if (!fn) atomic_store(&real, fn = (sigaction_fn)next_symbol("sigaction"));
@@ -85,7 +85,7 @@ int sigaction(int signo, const struct sigaction *act, struct sigaction *old) {
 }
 
 /* glibc's signal(): BSD semantics (SA_RESTART, the signal blocked in its handler). */
-sighandler_t signal(int signo, sighandler_t handler) {
+ALASKA_API sighandler_t signal(int signo, sighandler_t handler) {
   struct sigaction sa, old;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = handler;
@@ -96,7 +96,7 @@ sighandler_t signal(int signo, sighandler_t handler) {
   return old.sa_handler;
 }
 
-sighandler_t sigset(int signo, sighandler_t handler) {
+ALASKA_API sighandler_t sigset(int signo, sighandler_t handler) {
   static _Atomic(signal_fn) real;
   signal_fn fn = atomic_load(&real);
   if (!fn) atomic_store(&real, fn = (signal_fn)next_symbol("sigset"));

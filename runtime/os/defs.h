@@ -4,6 +4,8 @@
 #ifndef ALASKA_RUNTIME_OS_DEFS_H
 #define ALASKA_RUNTIME_OS_DEFS_H
 
+#include "alaska/abi.h" /* ALASKA_API: the only symbols libalaska.so exports */
+
 #define ALASKA_TLS_IE __attribute__((tls_model("initial-exec")))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)

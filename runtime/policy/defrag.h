@@ -21,13 +21,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alaska/abi.h" /* ALASKA_API */
 #include "policy/defrag_policy.h"
 
 /* ---- service (defrag.c) --------------------------------------------------------------- */
 /* ALASKA_RT_MODULE_INIT: called by the constructor of every module the pass transformed.
  * Arms defragmentation (unless ALASKA_DEFRAG=0) and starts the service thread on the first
  * call. Cheap and idempotent. */
-void alaska_module_init(void);
+ALASKA_API void alaska_module_init(void);
 /* Starts the service thread if it is not running (for ALASKA_TRACE without compiled code). */
 void alaska_service_ensure_started(void);
 /* What the policy measures (docs/design.md §7): committed heap bytes minus the free pages the
