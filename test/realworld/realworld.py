@@ -193,6 +193,8 @@ class Program:
     default_subset = ""  # subset run without --stress
     stress_subset = ""   # subset run with --stress
 
+    build_recipe = 1  # bumped when build() changes, so cached builds are redone
+
     def __init__(self, args):
         self.args = args
 
@@ -210,9 +212,11 @@ class Program:
         raise NotImplementedError
 
 
-def run_variant(prog, build_dir, subset, env, tmpdir, jobs):
-    """Run every unit of the subset; returns outcomes, output excerpts and times."""
-    units = prog.units(subset)
+def run_variant(prog, build_dir, subset, env, tmpdir, jobs, only=None):
+    """Run every unit of the subset (or the units numbered in `only`); returns outcomes,
+    output excerpts, times and the unit number of every outcome."""
+    all_units = prog.units(subset)
+    numbered = [(i, u) for i, u in enumerate(all_units) if only is None or i in only]
     os.makedirs(tmpdir, exist_ok=True)
     outcomes, outputs = {}, {}
     t0, c0 = time.time(), cpu_seconds()
@@ -224,16 +228,18 @@ def run_variant(prog, build_dir, subset, env, tmpdir, jobs):
         os.makedirs(tmp)
         start = time.time()
         res, text, cases = prog.run_unit(build_dir, unit, env, tmp)
-        return unit, res, text, cases, time.time() - start
+        return i, unit, res, text, cases, time.time() - start
 
     unit_times = {}
+    unit_of = {}
     ncases = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        for unit, res, text, cases, secs in pool.map(one, enumerate(units)):
+        for i, unit, res, text, cases, secs in pool.map(one, numbered):
             unit_times[str(unit)] = round(secs, 1)
             ncases += cases
             for k, v in res.items():
                 outcomes[k] = v
+                unit_of[k] = i
                 if v != "ok":
                     outputs[k] = text[-4000:]
             outputs.setdefault("__stats__", "")
@@ -241,7 +247,7 @@ def run_variant(prog, build_dir, subset, env, tmpdir, jobs):
                                               if "alaska-stats:" in l) + "\n"
     return {"outcomes": outcomes, "failures_output": outputs, "cases": ncases,
             "wall_s": round(time.time() - t0, 1), "cpu_s": round(cpu_seconds() - c0, 1),
-            "unit_wall_s": unit_times}
+            "unit_wall_s": unit_times, "unit_of": unit_of}
 
 
 def main():
@@ -273,12 +279,14 @@ def main():
     builds = {}
     for variant, cc, cxx, alaska in (("native", args.native_cc, args.native_cxx, False),
                                      ("alaska", args.alaska_cc, args.alaska_cxx, True)):
-        key = compiler_key(cc, alaska) + "-" + compiler_key(cxx, alaska)
+        key = (compiler_key(cc, alaska) + "-" + compiler_key(cxx, alaska)
+               + f"-r{prog.build_recipe}")
         builds[variant] = cached_build(
             args.workdir, f"{prog.name}-{variant}", key,
             lambda out, logf, cc=cc, cxx=cxx, v=variant: prog.build(src, out, logf, cc, cxx, v))
 
     results = {}
+    run_envs = {}
     for variant in ("native", "alaska"):
         build_dir, build_times = builds[variant]
         env = dict(os.environ)
@@ -287,6 +295,7 @@ def main():
             env["ALASKA_STATS"] = "1"
             if args.stress:
                 env["ALASKA_STRESS"] = "1"
+        run_envs[variant] = env
         cache = os.path.join(args.workdir, f"{prog.name}-native.results-{subset}.json")
         stamp = open(os.path.join(args.workdir, f"{prog.name}-native.stamp")).read().strip()
         if variant == "native":
@@ -312,12 +321,42 @@ def main():
         log(f"{variant}: {oks} ok, {len(res['outcomes']) - oks} not ok, "
             f"{res['wall_s']} s wall, {res['cpu_s']} s CPU")
 
+    def differences():
+        native, alaska = results["native"]["outcomes"], results["alaska"]["outcomes"]
+        out = []
+        for name in sorted(set(native) | set(alaska)):
+            n, a = native.get(name, "ok"), alaska.get(name, "ok")
+            if (n == "ok") != (a == "ok"):
+                out.append((name, n, a))
+        return out
+
+    # Timing-dependent tests (seen: leveldb's DBTest.HiddenValuesAreRemoved failing natively
+    # on a loaded machine) get one second chance: the units holding a difference run again,
+    # both variants, and their new outcomes stand. Reruns are logged and in the results.
+    differ = differences()
+    rerun = []
+    if differ:
+        units = set()
+        for name, _, _ in differ:
+            for v in results.values():
+                if name in v.get("unit_of", {}):
+                    units.add(v["unit_of"][name])
+        rerun = [d[0] for d in differ]
+        log(f"rerunning {len(units)} unit(s) holding {len(differ)} difference(s): "
+            + ", ".join(rerun[:10]))
+        for variant in ("native", "alaska"):
+            build_dir = builds[variant][0]
+            env = run_envs[variant]
+            res = run_variant(prog, build_dir, subset, env,
+                              os.path.join(args.workdir, f"tmp-{prog.name}-{variant}-rerun"),
+                              args.jobs, only=units)
+            old = results[variant]
+            old["outcomes"] = {k: v for k, v in old["outcomes"].items()
+                               if old.get("unit_of", {}).get(k) not in units}
+            old["outcomes"].update(res["outcomes"])
+            old["failures_output"].update(res["failures_output"])
+        differ = differences()
     native, alaska = results["native"]["outcomes"], results["alaska"]["outcomes"]
-    differ = []
-    for name in sorted(set(native) | set(alaska)):
-        n, a = native.get(name, "ok"), alaska.get(name, "ok")
-        if (n == "ok") != (a == "ok"):
-            differ.append((name, n, a))
     native_failures = sorted(k for k, v in native.items() if v != "ok")
     if not native:
         die("no test outcome read from the native run: the suite did not run")
@@ -341,6 +380,7 @@ def main():
         "stress": args.stress, "tests": len(native),
         "cases": {v: results[v]["cases"] for v in results},
         "native_failures": native_failures, "differ": [d[0] for d in differ],
+        "rerun": rerun,
         "builds": {v: builds[v][1] or json.load(open(os.path.join(
             args.workdir, f"{prog.name}-{v}.times.json"))) for v in builds},
         "native": {k: results["native"][k] for k in ("wall_s", "cpu_s")},
@@ -374,6 +414,7 @@ class Sqlite(Program):
     """SQLite's Tcl test suite run by `testfixture` (SQLite + its test extensions, compiled;
     libtcl8.6 uncompiled, listed in ALASKA_UNCOMPILED_LIBS), one test file per unit."""
     name, package = "sqlite", "sqlite3"
+    build_recipe = 2
     needs = [(MULTIARCH + "/tcl8.6/tclConfig.sh", "tcl-dev"), (TCL_LIB, "tcl-dev")]
     default_subset, stress_subset = "veryquick", "stress"
     RESULT = re.compile(r"^(\d+) errors out of (\d+) tests", re.M)
@@ -385,8 +426,33 @@ class Sqlite(Program):
     CONFIGURE = ["--enable-fts3", "--enable-fts4", "--enable-fts5", "--enable-rtree",
                  "--enable-session", "--disable-readline"]
 
+    ZLIB_SOURCES = ["adler32.c", "compress.c", "crc32.c", "deflate.c", "gzclose.c", "gzlib.c",
+                    "gzread.c", "gzwrite.c", "infback.c", "inffast.c", "inflate.c",
+                    "inftrees.c", "trees.c", "uncompr.c", "zutil.c"]
+
+    def build_zlib(self, out, logf, cc):
+        """zlib from Debian's source, built with the variant's compiler into out/zlib/libz.a.
+        Debian's libz.so cannot stay uncompiled: the zipfile extension (test_zipfile) puts
+        its buffers' addresses into a z_stream (next_in, next_out) that zlib reads, and a
+        pointer stored in memory by compiled code is a handle (docs/compat.md)."""
+        zsrc = debian_source("zlib")
+        zdir = os.path.join(out, "zlib")
+        os.makedirs(zdir, exist_ok=True)
+        objs = []
+        for c in self.ZLIB_SOURCES:
+            obj = os.path.join(zdir, c[:-2] + ".o")
+            if not sh([cc, "-O2", "-c", "-I", zsrc, os.path.join(zsrc, c), "-o", obj], logf):
+                return False
+            objs.append(obj)
+        for h in ("zlib.h", "zconf.h"):
+            shutil.copy(os.path.join(zsrc, h), zdir)
+        return sh(["ar", "rcs", os.path.join(zdir, "libz.a")] + objs, logf)
+
     def build(self, src, out, logf, cc, cxx, variant):
-        env = dict(os.environ, CC=cc, CFLAGS=self.CFLAGS)
+        if not self.build_zlib(out, logf, cc):
+            return False
+        zdir = os.path.join(out, "zlib")
+        env = dict(os.environ, CC=cc, CFLAGS=self.CFLAGS + " -I" + zdir, LDFLAGS="-L" + zdir)
         if variant == "alaska":
             # Tcl is Debian's, uncompiled: raw pointers to it, and what it keeps stays put.
             env["ALASKA_UNCOMPILED_LIBS"] = TCL_LIB
@@ -408,7 +474,9 @@ class Sqlite(Program):
         fixture = os.path.join(self.args.workdir, "sqlite-native", "testfixture")
         script = os.path.join(self.args.workdir, "sqlite-list-suite.tcl")
         with open(script, "w") as f:
-            f.write("set ::argv0 [file join [lindex $argv 0] permutations.test]\n"
+            # argv0 names the test directory (testdir) but not permutations.test itself,
+            # whose last lines would then run its own main and print its usage.
+            f.write("set ::argv0 [file join [lindex $argv 0] list-suite]\n"
                     "set suite [lindex $argv 1]\nset argv {}\n"
                     "source [file join [file dirname $::argv0] permutations.test]\n"
                     "array set o $::testspec($suite)\n"
@@ -423,6 +491,10 @@ class Sqlite(Program):
 
     def run_unit(self, build_dir, unit, env, tmp):
         name = os.path.relpath(unit, debian_source(self.package))
+        # SQLite's misuse tests call the API on closed handles, reading freed memory on
+        # purpose; they are skipped under ASan (clang_sanitize_address) or OMIT_MISUSE.
+        # Alaska stops at that first use of a freed handle as ASan does: both variants skip.
+        env = dict(env, OMIT_MISUSE="1")
         code, text = run_capture([os.path.join(build_dir, "testfixture"), unit], 900,
                                  env=env, cwd=tmp)
         m = None
