@@ -68,7 +68,7 @@ static inline void small_block_free(cache_t *c, page_t *pg, block_t *b) {
 /* Allocate raw storage for `size` bytes aligned to `align` for handle `id`; records the id
  * in the slot->id map (or the large descriptor). Returns NULL when out of memory. */
 static void *raw_alloc(cache_t *c, size_t size, size_t align, uint32_t id, size_t *usable) {
-  if (size <= ALASKA_SMALL_MAX && align <= 4096) {
+  if (size <= ALASKA_SMALL_MAX && align <= ALASKA_SMALL_ALIGN_MAX) {
     unsigned cls = alaska_size_class(size < align ? align : size);
     if (align > 16) /* every class is a multiple of 16 */
       while (cls < ALASKA_NUM_CLASSES && alaska_class_size(cls) % align != 0) cls++;

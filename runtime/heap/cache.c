@@ -23,7 +23,7 @@ __thread cache_t *alaska_tls_cache ALASKA_TLS_IE;
 pthread_mutex_t alaska_heap_lock = PTHREAD_MUTEX_INITIALIZER;
 cache_t *alaska_all_caches;
 static cache_t *retired_caches;
-static page_t *abandoned[ALASKA_NUM_CLASSES];
+static page_list_t abandoned[ALASKA_NUM_CLASSES];
 static pthread_key_t cache_key;
 
 static void cache_key_destructor(void *arg) {
@@ -40,34 +40,12 @@ void cache_module_init(void) {
     alaska_fatal("cannot create the thread-cache key");
 }
 
-void cache_list_push(page_t **head, page_t *pg) {
-  pg->prev = NULL;
-  pg->next = *head;
-  if (*head) (*head)->prev = pg;
-  *head = pg;
-}
-
-void cache_list_remove(page_t **head, page_t *pg) {
-  if (pg->prev) pg->prev->next = pg->next;
-  else *head = pg->next;
-  if (pg->next) pg->next->prev = pg->prev;
-  pg->next = pg->prev = NULL;
-}
-
-void page_queue_push_back(page_queue_t *q, page_t *pg) {
-  pg->next = NULL;
-  pg->prev = q->tail;
-  if (q->tail) q->tail->next = pg;
-  else q->head = pg;
-  q->tail = pg;
-}
-
-void page_queue_remove(page_queue_t *q, page_t *pg) {
-  if (pg->prev) pg->prev->next = pg->next;
-  else q->head = pg->next;
-  if (pg->next) pg->next->prev = pg->prev;
-  else q->tail = pg->prev;
-  pg->next = pg->prev = NULL;
+/* A page on c's full list has free blocks again: to the back of the partial queue. */
+static void full_to_partial(cache_t *c, page_t *pg) {
+  page_list_remove(&c->full[pg->size_class], pg);
+  atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
+  pg->where = WHERE_PARTIAL;
+  page_list_push_back(&c->partial[pg->size_class], pg);
 }
 
 cache_t *cache_get_slow(void) {
@@ -91,8 +69,8 @@ cache_t *cache_get_slow(void) {
   c->pages = HEAP_PAGES;
   for (unsigned i = 0; i < ALASKA_NUM_CLASSES; i++) {
     c->current[i] = &alaska_empty_page;
-    c->partial[i].head = c->partial[i].tail = NULL;
-    c->full[i] = NULL;
+    c->partial[i] = (page_list_t){NULL, NULL};
+    c->full[i] = (page_list_t){NULL, NULL};
     atomic_store_explicit(&c->full_hint[i], 0, memory_order_relaxed);
   }
   c->alive = 1;
@@ -111,7 +89,7 @@ static int cache_try_mark_full(cache_t *c, page_t *pg) {
     return 0;
   }
   pg->where = WHERE_FULL;
-  cache_list_push(&c->full[pg->size_class], pg);
+  page_list_push_front(&c->full[pg->size_class], pg);
   return 1;
 }
 
@@ -129,27 +107,20 @@ block_t *cache_alloc_block_slow(cache_t *c, unsigned cls, page_t **pg_out) {
      * Under frees it has regained blocks by the time it comes round; if not, the walk
      * below marks it full then. */
     pg->where = WHERE_PARTIAL;
-    page_queue_push_back(&c->partial[cls], pg);
+    page_list_push_back(&c->partial[cls], pg);
   }
   for (int attempt = 0; attempt < 2; attempt++) {
     while ((pg = c->partial[cls].head) != NULL) {
-      page_queue_remove(&c->partial[cls], pg);
+      page_list_remove(&c->partial[cls], pg);
       page_collect_remote(pg);
       if (page_has_free(pg)) goto make_cur;
       if (!cache_try_mark_full(c, pg)) goto make_cur;
     }
     /* Remote frees hit some of our full pages: move those back to the partial list. */
     if (attempt == 0 && atomic_exchange_explicit(&c->full_hint[cls], 0, memory_order_acq_rel)) {
-      page_t *f = c->full[cls];
-      while (f) {
-        page_t *next = f->next;
-        if (atomic_load_explicit(&f->remote_free, memory_order_relaxed)) {
-          cache_list_remove(&c->full[cls], f);
-          atomic_store_explicit(&f->in_full, 0, memory_order_relaxed);
-          f->where = WHERE_PARTIAL;
-          page_queue_push_back(&c->partial[cls], f);
-        }
-        f = next;
+      for (page_t *f = c->full[cls].head, *next; f; f = next) {
+        next = f->next;
+        if (atomic_load_explicit(&f->remote_free, memory_order_relaxed)) full_to_partial(c, f);
       }
       continue;
     }
@@ -157,8 +128,8 @@ block_t *cache_alloc_block_slow(cache_t *c, unsigned cls, page_t **pg_out) {
   }
   /* Global heap: adopt an abandoned page of this class, else take a fresh page. */
   pthread_mutex_lock(&alaska_heap_lock);
-  while ((pg = abandoned[cls]) != NULL) {
-    cache_list_remove(&abandoned[cls], pg);
+  while ((pg = abandoned[cls].head) != NULL) {
+    page_list_remove(&abandoned[cls], pg);
     atomic_store_explicit(&pg->owner, c, memory_order_relaxed);
     page_collect_remote(pg);
     if (page_has_free(pg)) {
@@ -186,20 +157,14 @@ got:
 
 /* Owner freed into a page that is not its current one. */
 void cache_page_not_full(cache_t *c, page_t *pg) {
-  unsigned cls = pg->size_class;
-  if (pg->where == WHERE_FULL) {
-    cache_list_remove(&c->full[cls], pg);
-    atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
-    pg->where = WHERE_PARTIAL;
-    page_queue_push_back(&c->partial[cls], pg);
-  }
+  if (pg->where == WHERE_FULL) full_to_partial(c, pg);
   if (pg->used == 0 && pg->where == WHERE_PARTIAL) cache_page_became_empty(c, pg);
 }
 
 /* An owned, non-current page has no live blocks: return it to the pool. */
 void cache_page_became_empty(cache_t *c, page_t *pg) {
   if (atomic_load_explicit(&pg->remote_free, memory_order_acquire) != NULL) page_collect_remote(pg);
-  page_queue_remove(&c->partial[pg->size_class], pg);
+  page_list_remove(&c->partial[pg->size_class], pg);
   pg->where = WHERE_NONE;
   atomic_store_explicit(&pg->owner, NULL, memory_order_relaxed);
   pthread_mutex_lock(&alaska_heap_lock);
@@ -218,7 +183,7 @@ static void abandon_page(page_t *pg) {
     return;
   }
   pg->where = WHERE_ABANDONED;
-  cache_list_push(&abandoned[pg->size_class], pg);
+  page_list_push_front(&abandoned[pg->size_class], pg);
 }
 
 void cache_thread_exit(cache_t *c) {
@@ -228,11 +193,11 @@ void cache_thread_exit(cache_t *c) {
     c->current[cls] = &alaska_empty_page;
     if (pg != &alaska_empty_page) abandon_page(pg);
     while ((pg = c->partial[cls].head) != NULL) {
-      page_queue_remove(&c->partial[cls], pg);
+      page_list_remove(&c->partial[cls], pg);
       abandon_page(pg);
     }
-    while ((pg = c->full[cls]) != NULL) {
-      cache_list_remove(&c->full[cls], pg);
+    while ((pg = c->full[cls].head) != NULL) {
+      page_list_remove(&c->full[cls], pg);
       abandon_page(pg);
     }
   }
@@ -251,14 +216,14 @@ void cache_for_each_page(void (*fn)(page_t *pg, cache_t *owner, void *ctx), void
     for (unsigned cls = 0; cls < ALASKA_NUM_CLASSES; cls++) {
       if (c->current[cls] != &alaska_empty_page) fn(c->current[cls], c, ctx);
       for (page_t *p = c->partial[cls].head, *n; p; p = n) { n = p->next; fn(p, c, ctx); }
-      for (page_t *p = c->full[cls], *n; p; p = n) { n = p->next; fn(p, c, ctx); }
+      for (page_t *p = c->full[cls].head, *n; p; p = n) { n = p->next; fn(p, c, ctx); }
     }
   }
   for (unsigned cls = 0; cls < ALASKA_NUM_CLASSES; cls++)
-    for (page_t *p = abandoned[cls], *n; p; p = n) { n = p->next; fn(p, NULL, ctx); }
+    for (page_t *p = abandoned[cls].head, *n; p; p = n) { n = p->next; fn(p, NULL, ctx); }
 }
 
-page_t **cache_abandoned_list(unsigned cls) { return &abandoned[cls]; }
+page_list_t *cache_abandoned_list(unsigned cls) { return &abandoned[cls]; }
 
 /* Take `pg` off whatever list it is on (its owner's or the abandoned list). Only while the
  * owner cannot run in the runtime (compaction with the world stopped). */
@@ -270,13 +235,13 @@ void cache_detach_page(page_t *pg) {
       if (c && c->current[cls] == pg) c->current[cls] = &alaska_empty_page;
       break;
     case WHERE_PARTIAL:
-      if (c) page_queue_remove(&c->partial[cls], pg);
+      if (c) page_list_remove(&c->partial[cls], pg);
       break;
     case WHERE_FULL:
-      if (c) cache_list_remove(&c->full[cls], pg);
+      if (c) page_list_remove(&c->full[cls], pg);
       break;
     case WHERE_ABANDONED:
-      cache_list_remove(&abandoned[cls], pg);
+      page_list_remove(&abandoned[cls], pg);
       break;
     default:
       break;
@@ -289,9 +254,5 @@ void cache_detach_page(page_t *pg) {
 /* A page on its owner's full list got free blocks (compaction): make it partial again. */
 void cache_unfull_page(page_t *pg) {
   cache_t *c = atomic_load_explicit(&pg->owner, memory_order_relaxed);
-  if (pg->where != WHERE_FULL || !c) return;
-  cache_list_remove(&c->full[pg->size_class], pg);
-  atomic_store_explicit(&pg->in_full, 0, memory_order_relaxed);
-  pg->where = WHERE_PARTIAL;
-  page_queue_push_back(&c->partial[pg->size_class], pg);
+  if (pg->where == WHERE_FULL && c) full_to_partial(c, pg);
 }

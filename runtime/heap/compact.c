@@ -435,7 +435,7 @@ static void move_page_to_fresh(run_t *r, page_t *sp, page_t **fresh) {
       if (!f) return; /* out of address space: leave the rest in place */
       page_init_small(f, sp->size_class);
       f->where = WHERE_ABANDONED; /* ownerless: the next thread needing one adopts it */
-      cache_list_push(cache_abandoned_list(sp->size_class), f);
+      page_list_push_front(cache_abandoned_list(sp->size_class), f);
       fresh[sp->size_class] = f;
     }
     move_object(sp, s, id, f);

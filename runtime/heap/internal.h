@@ -40,6 +40,7 @@
 
 #include "alaska.h"
 #include "alaska/abi.h"
+#include "heap/list.h"
 #include "mover/safepoint.h"
 #include "os/defs.h"
 
@@ -49,10 +50,14 @@
 #define ALASKA_MIN_BLOCK 16
 #define ALASKA_SLOTS_PER_PAGE_MAX (ALASKA_PAGE_SIZE / ALASKA_MIN_BLOCK) /* 4096 */
 /* Reserved (not committed) virtual size of the heap region: 1 TiB, or less when the address
- * space is limited (ulimit -v, valgrind): halved down to ALASKA_HEAP_RESERVE_MIN. */
+ * space is limited (ulimit -v, valgrind): quartered down to ALASKA_HEAP_RESERVE_MIN. */
 #define ALASKA_HEAP_RESERVE_MAX (1ULL << 40)
 #define ALASKA_HEAP_RESERVE_MIN (1ULL << 32)
 #define ALASKA_SMALL_MAX 32768UL /* larger objects are spans of whole pages */
+/* Largest alignment a small class serves (a larger one takes a span of whole pages). */
+#define ALASKA_SMALL_ALIGN_MAX 4096UL
+/* Fresh slots are carved onto the free list one OS page at a time (first touch). */
+#define ALASKA_CARVE_BYTES ALASKA_OS_PAGE_SIZE
 
 /* ---- size classes ---------------------------------------------------------------------- */
 /* 16..128 step 16 (classes 0..7), then 4 classes per doubling: 160 192 224 256 320 ... 32768. */
@@ -93,6 +98,12 @@ enum page_kind {
   PAGE_LARGE_TAIL,  /* non-head page of a large object (span_head) */
 };
 
+enum span_state { /* page_t::dirty of a free span's head */
+  SPAN_CLEAN = 0,     /* madvised away: reads as zeros, costs no memory */
+  SPAN_DIRTY = 1,     /* still committed, may hold old data: reused first */
+  SPAN_RELEASING = 2, /* being madvised without the heap lock: in no bin (pool.c) */
+};
+
 enum page_where { /* which list a small page is on */
   WHERE_NONE = 0,
   WHERE_CURRENT,   /* a cache's current page of its class */
@@ -119,7 +130,8 @@ typedef struct page {
   uint8_t size_class;
   uint8_t kind;             /* enum page_kind */
   uint8_t where;            /* enum page_where */
-  uint8_t dirty;            /* free span: still committed; in use: may hold old data */
+  uint8_t dirty;            /* enum span_state: free span: committed or not; in use:
+                               nonzero = may hold old data (calloc must clear it) */
   uint32_t pinned;          /* objects in this page marked pin_forever */
   uint32_t ids_bytes;       /* size of the slot->id map `ids` points at (0: none yet) */
   /* --- second cache line: written by other threads, and list/span bookkeeping --- */
@@ -134,8 +146,18 @@ typedef struct page {
   uint64_t large_size;      /* usable bytes of the large object */
 } page_t;
 
+ALASKA_LIST_DEFINE(page_list, page_t) /* page_list_t: see heap/list.h */
+
+/* Layouts the design relies on (docs/design.md §3): a descriptor is two cache lines, the
+ * owner's fast-path fields in the first, what other threads write in the second. */
+_Static_assert(sizeof(page_t) == 128, "page_t is two cache lines");
+_Static_assert(offsetof(page_t, remote_free) == 64, "remote_free starts the second line");
+_Static_assert(ALASKA_SMALL_MAX <= ALASKA_PAGE_SIZE / 2, "a small page holds two blocks");
+_Static_assert(ALASKA_SMALL_ALIGN_MAX <= ALASKA_PAGE_SIZE, "pages align small blocks");
+
 /* The entry of an id holds poison (freed/never issued) or alaska_entry_of(the object's
  * address): read addresses with entry_address, write them with entry_set. */
+_Static_assert(sizeof(uint64_t) == 8, "a table entry is 8 bytes (tag * 8 addresses it)");
 static inline uint64_t *table_entry(uint32_t id) {
   return (uint64_t *)(uintptr_t)(ALASKA_TABLE_BASE + (uint64_t)id * 8);
 }
@@ -208,6 +230,12 @@ size_t pool_release_dirty(void);              /* pool_purge without the lock hel
 #define IDS_MIN_SHIFT 6
 #define IDS_BINS 9 /* 64 B .. 16 KiB */
 #define IDS_MAX_BYTES (1u << (IDS_MIN_SHIFT + IDS_BINS - 1))
+/* Maps this big start on an OS page (smaller ones on their own size), so that a purge can
+ * hand maps of at least IDS_RELEASE_MIN bytes back to the OS whole. */
+#define IDS_ALIGN_MAX ALASKA_OS_PAGE_SIZE
+#define IDS_RELEASE_MIN ALASKA_OS_PAGE_SIZE
+_Static_assert(IDS_RELEASE_MIN >= IDS_ALIGN_MAX && IDS_ALIGN_MAX == ALASKA_OS_PAGE_SIZE,
+               "released maps cover whole OS pages");
 unsigned ids_bin(uint32_t bytes) ALASKA_HIDDEN;  /* smallest bin holding `bytes` */
 uint32_t *ids_alloc(unsigned bin) ALASKA_HIDDEN;
 void ids_map_release(page_t *pg);             /* give a free page's slot map back */
@@ -231,7 +259,8 @@ static inline uint32_t id_untag(uint32_t tag) { return tag & ~ALASKA_ID_TAG; }
 static inline uint64_t *tag_entry(uint32_t tag) { return (uint64_t *)((uintptr_t)tag << 3); }
 
 #define ALASKA_ID_CACHE 1024
-#define ALASKA_ID_BATCH 512 /* ids per bump batch = one 4 KiB table page */
+#define ALASKA_ID_BATCH 512 /* ids per bump batch = one OS page of table entries */
+_Static_assert(ALASKA_ID_BATCH * 8 == ALASKA_OS_PAGE_SIZE, "an id batch is one table page");
 
 void table_init(void);
 void table_lock_for_fork(int lock);            /* fork: hold the id lock across it */
@@ -241,10 +270,6 @@ uint64_t id_issued_limit(void);                /* ids < this have been issued to
 extern _Atomic uint64_t id_bump ALASKA_HIDDEN;  /* (the variable: for heap/debug.c) */
 
 /* ---- thread caches ---------------------------------------------------------------------- */
-typedef struct page_queue {
-  page_t *head, *tail;
-} page_queue_t;
-
 typedef struct cache {
   /* Heap geometry copied when the cache is set up (fixed after start-up): hfree's fast
    * path reads it from this hot line instead of three exported globals through the GOT. */
@@ -253,9 +278,9 @@ typedef struct cache {
   page_t *pages;
   uint32_t id_count;
   page_t *current[ALASKA_NUM_CLASSES];         /* never NULL: &alaska_empty_page */
-  page_queue_t partial[ALASKA_NUM_CLASSES];    /* owned pages with free blocks, FIFO: the
+  page_list_t partial[ALASKA_NUM_CLASSES];     /* owned pages with free blocks, FIFO: the
                                                   longest-waiting page has gathered most */
-  page_t *full[ALASKA_NUM_CLASSES];            /* owned pages without free blocks */
+  page_list_t full[ALASKA_NUM_CLASSES];        /* owned pages without free blocks */
   _Atomic(uint8_t) full_hint[ALASKA_NUM_CLASSES]; /* a remote free hit a full page */
   uint32_t ids[ALASKA_ID_CACHE];               /* thread-local free ids (a stack), each
                                                   stored as id_tag(id): see below */
@@ -287,12 +312,8 @@ block_t *cache_alloc_block_slow(cache_t *c, unsigned cls, page_t **pg_out);
 void cache_page_became_empty(cache_t *c, page_t *pg);
 void cache_page_not_full(cache_t *c, page_t *pg);
 void cache_thread_exit(cache_t *c);
-void cache_list_remove(page_t **head, page_t *pg);
-void cache_list_push(page_t **head, page_t *pg);
-void page_queue_push_back(page_queue_t *q, page_t *pg);
-void page_queue_remove(page_queue_t *q, page_t *pg);
 void cache_for_each_page(void (*fn)(page_t *pg, cache_t *owner, void *ctx), void *ctx);
-page_t **cache_abandoned_list(unsigned cls);
+page_list_t *cache_abandoned_list(unsigned cls);
 void cache_detach_page(page_t *pg);
 void cache_unfull_page(page_t *pg);
 

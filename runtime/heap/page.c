@@ -49,7 +49,7 @@ size_t page_collect_remote(page_t *pg) {
 /* Carve up to one OS page worth of never-used slots onto the local free list. */
 int page_carve(page_t *pg) {
   if (pg->bump >= pg->capacity) return 0;
-  uint32_t n = 4096 / pg->block_size;
+  uint32_t n = (uint32_t)(ALASKA_CARVE_BYTES / pg->block_size);
   if (n == 0) n = 1;
   if (n > pg->capacity - pg->bump) n = pg->capacity - pg->bump;
   uintptr_t start = slot_addr(pg, pg->bump);

@@ -18,7 +18,7 @@
 #define NUM_BINS 33            /* bin n (1..32) holds spans of n pages; bin 0 the rest */
 
 size_t pool_bump = 0;                /* pages [0, pool_bump) have been handed out once */
-static page_t *bins[NUM_BINS];
+static page_list_t bins[NUM_BINS];
 static size_t dirty_pages = 0;
 static int purge_deferred; /* compaction batches its own purge */
 
@@ -26,27 +26,14 @@ void pool_defer_purge(int defer) { purge_deferred = defer; }
 
 static unsigned bin_of(size_t npages) { return npages < NUM_BINS ? (unsigned)npages : 0; }
 
-static void span_insert(page_t *head) {
-  unsigned b = bin_of(head->span_pages);
-  head->prev = NULL;
-  head->next = bins[b];
-  if (bins[b]) bins[b]->prev = head;
-  bins[b] = head;
-}
-
-static void span_remove(page_t *head) {
-  unsigned b = bin_of(head->span_pages);
-  if (head->prev) head->prev->next = head->next;
-  else bins[b] = head->next;
-  if (head->next) head->next->prev = head->prev;
-  head->next = head->prev = NULL;
-}
+static void span_insert(page_t *head) { page_list_push_front(&bins[bin_of(head->span_pages)], head); }
+static void span_remove(page_t *head) { page_list_remove(&bins[bin_of(head->span_pages)], head); }
 
 /* Mark [head, head+n) as one free span. */
-static void span_mark_free(page_t *head, size_t n, int dirty) {
+static void span_mark_free(page_t *head, size_t n, enum span_state state) {
   head->kind = PAGE_FREE;
   head->span_pages = n;
-  head->dirty = (uint8_t)dirty;
+  head->dirty = (uint8_t)state;
   head->where = WHERE_NONE;
   atomic_store_explicit(&head->owner, NULL, memory_order_relaxed);
   for (size_t i = 1; i < n; i++) {
@@ -89,9 +76,9 @@ static page_t *span_coalesce(page_t *head) {
 
 page_t *pool_alloc_span(size_t n) {
   page_t *span = NULL;
-  for (unsigned b = bin_of(n); b != 0 && b < NUM_BINS && !span; b++) span = bins[b];
+  for (unsigned b = bin_of(n); b != 0 && b < NUM_BINS && !span; b++) span = bins[b].head;
   if (!span)
-    for (page_t *s = bins[0]; s; s = s->next)
+    for (page_t *s = bins[0].head; s; s = s->next)
       if (s->span_pages >= n) { span = s; break; }
   if (span) {
     span_remove(span);
@@ -110,7 +97,7 @@ page_t *pool_alloc_span(size_t n) {
     __atomic_store_n(&pool_bump, pool_bump + n, __ATOMIC_RELAXED);
     heap_region_in_use(pool_bump);
     alaska_stat_committed_pages += n;
-    span->dirty = 0;
+    span->dirty = SPAN_CLEAN;
   }
   span->span_pages = n;
   /* span->dirty now tells the caller whether the memory may hold old data (calloc). */
@@ -120,7 +107,7 @@ page_t *pool_alloc_span(size_t n) {
 
 void pool_free_span(page_t *head) {
   size_t n = head->span_pages;
-  span_mark_free(head, n, 1);
+  span_mark_free(head, n, SPAN_DIRTY);
   dirty_pages += n;
   head = span_coalesce(head);
   span_insert(head);
@@ -131,10 +118,10 @@ void pool_free_span(page_t *head) {
 static page_t *unlink_dirty_spans(void) {
   page_t *todo = NULL;
   for (unsigned b = 0; b < NUM_BINS; b++) {
-    page_t *s = bins[b];
+    page_t *s = bins[b].head;
     while (s) {
       page_t *next = s->next;
-      if (s->dirty) {
+      if (s->dirty == SPAN_DIRTY) {
         span_remove(s);
         s->next = todo;
         todo = s;
@@ -150,7 +137,6 @@ static page_t *unlink_dirty_spans(void) {
  * SPAN_RELEASING, which no allocation sees (they are in no bin) and no neighbour coalesces
  * with (coalescing needs equal dirtiness); they go back to the bins clean afterwards.
  * Returns the number of pages released. */
-#define SPAN_RELEASING 2
 size_t pool_release_dirty(void) {
   RT_ENTER(); /* a barrier must not stop this thread while it holds the heap lock */
   pthread_mutex_lock(&alaska_heap_lock);
@@ -169,7 +155,7 @@ size_t pool_release_dirty(void) {
   for (page_t *s = todo; s; s = s->next) {
     os_release((void *)page_start(s), s->span_pages << ALASKA_PAGE_SHIFT);
     for (size_t i = 0; i < s->span_pages; i++)
-      if (s[i].ids_bytes >= 4096) os_release(s[i].ids, s[i].ids_bytes);
+      if (s[i].ids_bytes >= IDS_RELEASE_MIN) os_release(s[i].ids, s[i].ids_bytes);
     released += s->span_pages;
   }
   RT_ENTER();
@@ -180,7 +166,7 @@ size_t pool_release_dirty(void) {
     size_t n = s->span_pages;
     for (size_t i = 0; i < n; i++) ids_map_release_released(&s[i]);
     alaska_stat_pages_released += n;
-    s->dirty = 0;
+    s->dirty = SPAN_CLEAN;
     span_insert(span_coalesce(s));
   }
   pthread_mutex_unlock(&alaska_heap_lock);
@@ -200,7 +186,7 @@ void pool_purge(void) {
     dirty_pages -= n;
     alaska_stat_committed_pages -= n;
     alaska_stat_pages_released += n;
-    s->dirty = 0;
+    s->dirty = SPAN_CLEAN;
     span_insert(span_coalesce(s));
   }
 }

@@ -28,7 +28,7 @@ uint32_t *ids_alloc(unsigned bin) {
     return m;
   }
   size_t bytes = (size_t)1 << (IDS_MIN_SHIFT + bin);
-  size_t align = bytes < 4096 ? bytes : 4096; /* big maps on whole OS pages: releasable */
+  size_t align = bytes < IDS_ALIGN_MAX ? bytes : IDS_ALIGN_MAX;
   ids_chunk = (char *)(((uintptr_t)ids_chunk + align - 1) & ~(uintptr_t)(align - 1));
   if (!ids_chunk || (size_t)(ids_chunk_end - ids_chunk) < bytes) {
     /* A largest map's worth of slack after the chunk: the compaction planner reads maps
@@ -43,9 +43,9 @@ uint32_t *ids_alloc(unsigned bin) {
   return m;
 }
 
-/* os_released: the caller already gave a map of >= 4 KiB back to the OS. */
+/* os_released: the caller already gave a map of >= IDS_RELEASE_MIN bytes back to the OS. */
 static void ids_put(uint32_t *m, uint32_t bytes, int os_released) {
-  if (bytes >= 4096 && !os_released) os_release(m, bytes);
+  if (bytes >= IDS_RELEASE_MIN && !os_released) os_release(m, bytes);
   unsigned bin = ids_bin(bytes);
   *(uint32_t **)m = ids_free[bin];
   ids_free[bin] = m;

@@ -21,13 +21,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "heap/list.h"
 #include "os/os.h"
 
 /* Set by ld.so: the stack pointer at process entry, above every frame of the main thread. */
 extern void *__libc_stack_end;
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static alaska_thread_t *registry_head;
+ALASKA_LIST_DEFINE(thread_list, alaska_thread_t)
+static thread_list_t registry;
 static size_t registry_count;
 static alaska_thread_t *free_records; /* recycled records (linked through next) */
 
@@ -71,17 +73,12 @@ void free_record_locked(alaska_thread_t *t) {
 }
 
 static void link_locked(alaska_thread_t *t) {
-  t->prev = NULL;
-  t->next = registry_head;
-  if (registry_head) registry_head->prev = t;
-  registry_head = t;
+  thread_list_push_front(&registry, t);
   registry_count++;
 }
 
 static void unlink_locked(alaska_thread_t *t) {
-  if (t->prev) t->prev->next = t->next;
-  else registry_head = t->next;
-  if (t->next) t->next->prev = t->prev;
+  thread_list_remove(&registry, t);
   registry_count--;
 }
 
@@ -90,7 +87,7 @@ static void unlink_locked(alaska_thread_t *t) {
 alaska_thread_t *alaska_thread_self(void) { return self_record; }
 void alaska_threads_lock(void) { pthread_mutex_lock(&registry_lock); }
 void alaska_threads_unlock(void) { pthread_mutex_unlock(&registry_lock); }
-alaska_thread_t *alaska_threads_first(void) { return registry_head; }
+alaska_thread_t *alaska_threads_first(void) { return registry.head; }
 size_t alaska_threads_count(void) { return registry_count; }
 
 void alaska_threads_remove_dead_locked(alaska_thread_t *t) {
@@ -137,7 +134,7 @@ static void create_exit_key(void) {
 /* In a fork child only the forking thread exists, with a new tid. */
 static void child_after_fork(void) {
   pthread_mutex_init(&registry_lock, NULL);
-  alaska_thread_t *t = registry_head;
+  alaska_thread_t *t = registry.head;
   while (t) {
     alaska_thread_t *next = t->next;
     if (t != self_record) alaska_threads_remove_dead_locked(t);

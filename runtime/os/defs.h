@@ -14,4 +14,7 @@
 /* Shared between the runtime's files, never exported from libalaska.so. */
 #define ALASKA_HIDDEN __attribute__((visibility("hidden")))
 
+/* The OS page (x86-64 Linux): the unit of mmap, madvise and page faults. */
+#define ALASKA_OS_PAGE_SIZE 4096UL
+
 #endif /* ALASKA_RUNTIME_OS_DEFS_H */
