@@ -45,7 +45,6 @@ static cl::list<std::string> UncompiledLibs(
              "pointers)"),
     cl::CommaSeparated);
 
-static const char *const WholeProgramMD = "alaska.whole_program";
 
 bool isWholeProgram(const Module &M) {
   if (ModeOpt == Mode::LTO) return true;
@@ -124,7 +123,7 @@ bool isUncompiledLibSymbol(const Module &M, StringRef Name) {
 CalleeKind classifyFunction(const Function &F) {
   if (F.isIntrinsic()) return CalleeKind::Intrinsic;
   StringRef Name = F.getName();
-  if (Name.starts_with("alaska.")) return CalleeKind::Marker;
+  if (Name.starts_with(MarkerPrefix)) return CalleeKind::Marker;
   if (isRuntimeName(Name)) return CalleeKind::Runtime;
   // A definition in this module wins (programs may define their own strchr...).
   if (!F.isDeclarationForLinker()) return CalleeKind::Compiled;

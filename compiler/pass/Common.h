@@ -19,11 +19,24 @@ namespace alaska {
 //   ptr @alaska.translate(ptr %h) "translate the root handle %h" (alaska-translate emits)
 //   ptr @alaska.translate.pin(ptr %h, ptr %slot)
 //                                 same, recording %h in pin slot %slot first (alaska-pin)
+// Every placeholder (and pass-made function) is named with this prefix; no C symbol can be.
+constexpr const char *MarkerPrefix = "alaska.";
 constexpr const char *EscapeMarker = "alaska.escape";
 constexpr const char *TranslateMarker = "alaska.translate";
 constexpr const char *TranslatePinMarker = "alaska.translate.pin";
 // Module flag set once the whole pipeline has run (never transform twice).
 constexpr const char *TransformedFlag = "alaska.transformed";
+// IR metadata the passes leave for each other:
+//   !alaska.rehandle   on the select that turns a library result back into a handle
+//                      (alaska-escape puts it, alaska-pin does not pin through it)
+//   !alaska.noxlate    on a load that reads code bytes (the function magic word), never a
+//                      handle (alaska-escape puts it, alaska-translate skips the load)
+//   !alaska.whole_program  named module metadata: the LTO link's whole-program mode
+constexpr const char *RehandleMD = "alaska.rehandle";
+constexpr const char *NoTranslateMD = "alaska.noxlate";
+constexpr const char *WholeProgramMD = "alaska.whole_program";
+// Runtime entry points the passes call besides the ALASKA_RT_* names of alaska/abi.h.
+constexpr const char *CountTranslationFn = "alaska_bench_count_translation";
 // 8-byte word placed right before the entry of every function compiled by Alaska; an
 // indirect call compares the word before its target to decide whether the callee takes
 // handles. (Also in include/alaska/abi.h as ALASKA_FUNCTION_MAGIC.)

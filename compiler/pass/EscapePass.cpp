@@ -73,7 +73,7 @@ Value *rehandle(IRBuilder<> &B, Value *Res, Value *H, Value *T) {
   // A handle again, or a pointer outside T's object: where alaska-pin stops following
   // addresses derived from T (PinPass.cpp).
   if (auto *I = dyn_cast<Instruction>(Sel))
-    I->setMetadata("alaska.rehandle", MDNode::get(B.getContext(), {}));
+    I->setMetadata(RehandleMD, MDNode::get(B.getContext(), {}));
   return Sel;
 }
 
@@ -175,7 +175,7 @@ void Escaper::escapeIndirect(CallBase *CB) {
   Value *Callee = CB->getCalledOperand();
   Value *MagicAddr = B.CreateGEP(B.getInt8Ty(), Callee, B.getInt64(-8), "alaska.magic.addr");
   LoadInst *Word = B.CreateAlignedLoad(B.getInt64Ty(), MagicAddr, Align(1), "alaska.magic");
-  Word->setMetadata("alaska.noxlate", MDNode::get(Ctx, {}));
+  Word->setMetadata(NoTranslateMD, MDNode::get(Ctx, {}));
   Value *Compiled = B.CreateICmpEQ(Word, B.getInt64(FunctionMagic), "alaska.compiled");
   Changed = true;
 
@@ -235,7 +235,7 @@ void addFunctionMagic(Module &M) {
                                         {ConstantInt::get(I64, FunctionMagic),
                                          ConstantInt::get(I64, FunctionMagic)});
   for (Function &F : M) {
-    if (F.isDeclarationForLinker() || F.getName().starts_with("alaska.")) continue;
+    if (F.isDeclarationForLinker() || F.getName().starts_with(MarkerPrefix)) continue;
     if (F.hasPrefixData()) {
       if (F.getPrefixData() == Prefix) continue;
       fail(M, "alaska: function '" + F.getName() +

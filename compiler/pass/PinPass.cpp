@@ -53,9 +53,8 @@ static cl::opt<bool> PinClearOpt("alaska-pin-clear",
 
 namespace {
 
-// Metadata EscapePass puts on the select that turns a library result back into a handle:
+// RehandleMD (Common.h) marks the select that turns a library result back into a handle:
 // its value is a handle, or a pointer outside the translated object (design.md §5.3).
-constexpr const char *RehandleMD = "alaska.rehandle";
 
 bool isPointerLike(Type *Ty) {
   return Ty->isPtrOrPtrVectorTy();

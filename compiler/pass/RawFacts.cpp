@@ -271,7 +271,7 @@ void RawFacts::compute(Module &M) {
     }
   }
   for (Function &F : M) {
-    if (F.isDeclaration() || F.getName().starts_with("alaska.")) continue;
+    if (F.isDeclaration() || F.getName().starts_with(MarkerPrefix)) continue;
     if (RawArgsOpt) addArgumentCandidates(F);
     if (RawReturnsOpt) addReturnCandidate(F);
     if (RawLoadsOpt)

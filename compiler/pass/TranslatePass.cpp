@@ -109,7 +109,7 @@ Value *FunctionTranslator::translateAt(Value *V, Instruction *Before) {
   if (CountTranslationsOpt) {
     Type *Void = B.getVoidTy();
     FunctionType *CountTy = FunctionType::get(Void, {V->getType()}, false);
-    B.CreateCall(getOrDeclare(M, "alaska_bench_count_translation", CountTy), {V});
+    B.CreateCall(getOrDeclare(M, CountTranslationFn, CountTy), {V});
   }
   return B.CreateCall(getTranslateMarker(M), {V}, V->getName() + ".tr");
 }
@@ -362,7 +362,7 @@ bool FunctionTranslator::run() {
   SmallVector<CallInst *, 16> Escapes;
   for (BasicBlock &BB : F)
     for (Instruction &I : BB) {
-      if (I.getMetadata("alaska.noxlate")) continue; // reads code bytes (function magic)
+      if (I.getMetadata(NoTranslateMD)) continue; // reads code bytes (function magic)
       if (auto *L = dyn_cast<LoadInst>(&I))
         Sites.push_back({L, L->getPointerOperandIndex()});
       else if (auto *S = dyn_cast<StoreInst>(&I))
@@ -428,7 +428,7 @@ bool runTranslate(Module &M) {
   RawFactsScope Scope(Facts);
   SiteStats Stats;
   for (Function &F : M) {
-    if (F.isDeclaration() || F.getName().starts_with("alaska.")) continue;
+    if (F.isDeclaration() || F.getName().starts_with(MarkerPrefix)) continue;
     Changed |= FunctionTranslator(F, Stats).run();
   }
   appendStats(M, Stats, Facts);

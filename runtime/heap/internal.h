@@ -2,8 +2,11 @@
  * internal.h — the Alaska runtime's core types and cross-file declarations.
  *
  * Glossary (one file per concern, mimalloc-style):
- *   handle    bit 63 | 31-bit id | 32-bit offset (include/alaska/abi.h). The table entry of
- *             `id` holds the object's current address, or ALASKA_POISON_BASE when free.
+ *   handle    bit 63 | 31-bit id | 32-bit biased offset (include/alaska/abi.h). Never changes
+ *             while the object lives; only its table entry does when the object moves.
+ *   entry     8-byte word of the handle table at ALASKA_TABLE_BASE + id * 8: poison (free or
+ *             never issued) or alaska_entry_of(the object's current address). Written only
+ *             by allocation, free, realloc and a move (world stopped, or a release store).
  *   id        index into the handle table. Handed out from per-thread caches (`id_cache`)
  *             refilled from a global bump counter in batches; freed ids go back to the
  *             freeing thread's cache and overflow to a global list of `id_block`s. Id
@@ -11,7 +14,9 @@
  *   page      ALASKA_PAGE_SIZE (64 KiB) piece of the heap region, described by a `page_t`
  *             in a parallel descriptor array. A small page holds blocks of one size class;
  *             a large object occupies a `span` of whole pages.  -> region.c, page.c
- *   slot      one block of a small page. `slot_ids(page)[i]` is the handle id living in
+ *   block     a small page's unit of allocation, block_size bytes; a free one holds a
+ *             block_t link (local_free or remote_free list), a used one an object.
+ *   slot      the index of a block in its page. `slot_ids(page)[i]` is the handle id living in
  *             slot i (0 = free): compaction and raw-address lookups find an object's handle
  *             from its address through it.                               -> slotmap.c
  *   class     size class: multiples of 16 up to 128, then 4 per doubling up to 32 KiB.
@@ -21,7 +26,13 @@
  *             owned pages, the id cache and sharded statistics. Pages an exiting thread
  *             still holds are abandoned to the global heap and adopted by others. -> cache.c
  *   span      run of contiguous pages: a large object (> 32 KiB), or free pages in the
- *             global pool (dirty = still committed, clean = madvised away). -> pool.c/large.c
+ *             global pool (enum span_state: dirty = still committed, clean = madvised
+ *             away, releasing = being madvised).                        -> pool.c/large.c
+ *   pin       an object that must not move: named by a pin slot of a stopped thread's pin
+ *             frame (the barrier's pinned set, mover/pinset.c), or pin_forever (ALASKA_PIN_BIT
+ *             in its slot entry, page_t::pinned counts them).
+ *   barrier   stop-the-world over the registered threads (mover/barrier.c); the heap's
+ *             compaction moves objects only under one (alaska_heap_compact_stopped).
  *   os        every mmap/madvise/mprotect goes through os/os.h.         -> os/os.c
  *
  * Concurrency: the owner thread touches a page's local free list and counters without

@@ -24,7 +24,6 @@
 
 #include "alaska.h"
 #include "heap/heap.h"
-#include "heap/internal.h"
 #include "heap/stats.h"
 #include "mover/internal.h"
 #include "mover/threads.h"
