@@ -30,6 +30,7 @@
 #include "Common.h"
 #include "RawFacts.h"
 
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/Instructions.h"
@@ -405,7 +406,18 @@ bool FunctionTranslator::run() {
 
 } // namespace
 
+#define DEBUG_TYPE "alaska-translate"
+// `opt -stats` / `clang -mllvm -stats`: ALWAYS_ENABLED so a release build of LLVM counts them.
+ALWAYS_ENABLED_STATISTIC(NumSites, "Memory accesses and escapes looked at");
+ALWAYS_ENABLED_STATISTIC(NumTranslated, "Sites that need a translation");
+ALWAYS_ENABLED_STATISTIC(NumTranslations, "Translations emitted (after hoisting and sharing)");
+ALWAYS_ENABLED_STATISTIC(NumRawProved, "Sites proved raw (no translation)");
+
 static void appendStats(const Module &M, const SiteStats &S, const RawFacts &Facts) {
+  NumSites += S.Sites;
+  NumTranslated += S.Translated;
+  NumTranslations += S.Translations;
+  NumRawProved += S.RawBase + S.RawNew;
   const char *Path = std::getenv("ALASKA_PASS_STATS");
   if (!Path || !*Path) return;
   std::error_code EC;
