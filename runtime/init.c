@@ -19,13 +19,7 @@ ALASKA_API const int ALASKA_ABI_VAR = ALASKA_ABI_VERSION;
 
 /* static: a second copy of the runtime in the process must run its own start-up (and fail). */
 static int alaska_initialized;
-static int stats_at_exit;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-
-static const char *env(const char *name) {
-  const char *v = getenv(name);
-  return v && *v ? v : NULL;
-}
 
 /* SIGSEGV: name the likely Alaska cause, then die of the signal as the program would have. */
 static void segv_handler(int sig, siginfo_t *si, void *uctx) {
@@ -73,15 +67,11 @@ static void fork_parent(void) { /* also the child's handler */
 }
 
 static void print_stats_at_exit(void) {
-  if (stats_at_exit) alaska_print_stats();
+  if (alaska_options()->stats) alaska_print_stats();
 }
 
 static void do_init(void) {
-  const char *v;
-  if ((v = env("ALASKA_MAX_HANDLES"))) {
-    alaska_max_handles = parse_u64("ALASKA_MAX_HANDLES", v, 1, ALASKA_MAX_ID);
-  }
-  if ((v = env("ALASKA_STATS"))) stats_at_exit = strcmp(v, "0") != 0;
+  alaska_max_handles = alaska_options()->max_handles; /* a malformed variable stops here */
   table_init();
   heap_region_init();
   cache_module_init();

@@ -1,6 +1,8 @@
 /*
- * options.h — the ALASKA_* environment variables (docs/env.md): parsers that print
- * `alaska: NAME=value is not ...` and exit 1 on malformed input. Any layer may include it.
+ * options.h — the ALASKA_* environment variables, parsed once from the table in options.inc
+ * (docs/env.md). A malformed value stops the program with the one message
+ * `alaska: NAME=value is not <what the type accepts>` and exit status 1. Any layer may
+ * include it.
  */
 #ifndef ALASKA_RUNTIME_OPTIONS_H
 #define ALASKA_RUNTIME_OPTIONS_H
@@ -9,16 +11,23 @@
 
 #include "os/defs.h"
 
-/* Decimal in [min, max]; dflt when unset or empty. */
-long env_long(const char *name, long dflt, long min, long max) ALASKA_HIDDEN;
-/* The value v of `name`: decimal in [min, max]. */
-uint64_t parse_u64(const char *name, const char *v, uint64_t min, uint64_t max) ALASKA_HIDDEN;
-/* A number (with an optional % suffix: a fraction) in [min, max]; dflt when unset. */
-double env_double(const char *name, double dflt, double min, double max) ALASKA_HIDDEN;
-/* Bytes with an optional K/M/G suffix, at least min; dflt when unset. */
-uint64_t env_bytes(const char *name, uint64_t dflt, uint64_t min) ALASKA_HIDDEN;
-/* Prints `alaska: NAME=value is not <expect>` and exits 1. */
-__attribute__((noreturn)) void bad_env(const char *name, const char *value,
-                                       const char *expect) ALASKA_HIDDEN;
+#define ALASKA_OPTION_CTYPE_flag int
+#define ALASKA_OPTION_CTYPE_bool int
+#define ALASKA_OPTION_CTYPE_int uint64_t
+#define ALASKA_OPTION_CTYPE_signal int
+#define ALASKA_OPTION_CTYPE_double double
+#define ALASKA_OPTION_CTYPE_fraction double
+#define ALASKA_OPTION_CTYPE_bytes uint64_t
+#define ALASKA_OPTION_CTYPE_path const char * /* NULL when unset */
+
+typedef struct alaska_options {
+#define ALASKA_OPTION(field, name, type, dflt, min, max, doc) ALASKA_OPTION_CTYPE_##type field;
+#include "options.inc"
+#undef ALASKA_OPTION
+} alaska_options_t;
+
+/* The parsed values: reads the environment on the first call (from whichever thread gets
+ * there first, possibly before malloc works: parsing neither allocates nor takes locks). */
+const alaska_options_t *alaska_options(void) ALASKA_HIDDEN;
 
 #endif /* ALASKA_RUNTIME_OPTIONS_H */

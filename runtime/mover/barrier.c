@@ -32,7 +32,6 @@
 
 /* ---- configuration ------------------------------------------------------------------- */
 
-#define DEFAULT_TIMEOUT_US 5000
 static int barrier_signo;              /* 0 until init */
 static uint64_t barrier_timeout_ns;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -205,15 +204,12 @@ typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
 
 static void init_once_body(void) {
   alaska_threads_init();
-  barrier_signo = (int)env_long("ALASKA_SIGNAL", SIGRTMIN + 5, 1, SIGRTMAX);
-  if (barrier_signo == SIGKILL || barrier_signo == SIGSTOP || barrier_signo == SIGSEGV) {
-    alaska_fatal("ALASKA_SIGNAL cannot be SIGKILL, SIGSTOP or SIGSEGV");
-  }
-  barrier_timeout_ns =
-      (uint64_t)env_long("ALASKA_BARRIER_TIMEOUT_US", DEFAULT_TIMEOUT_US, 1, 60000000) * 1000;
-  stress_enabled = (int)env_long("ALASKA_STRESS", 0, 0, 1);
-  stress_period_ms = (unsigned)env_long("ALASKA_STRESS_MS", 1, 1, 100000);
-  stress_every = (uint64_t)env_long("ALASKA_STRESS_EVERY", 4096, 0, 1L << 40);
+  const alaska_options_t *o = alaska_options();
+  barrier_signo = o->signal;
+  barrier_timeout_ns = o->barrier_timeout_us * 1000;
+  stress_enabled = o->stress;
+  stress_period_ms = (unsigned)o->stress_ms;
+  stress_every = o->stress_every;
   if (stress_enabled)
     atomic_fetch_or_explicit(&alaska_barrier_requested, REQ_STRESS, memory_order_relaxed);
 

@@ -68,24 +68,17 @@ static uint64_t mono_ns(void) {
 
 static void read_config(void) {
   defrag_config_default(&defrag_cfg);
-  const char *v = getenv("ALASKA_DEFRAG");
-  defrag_disabled = v && strcmp(v, "0") == 0;
-  if (v && *v && strcmp(v, "0") != 0 && strcmp(v, "1") != 0) bad_env("ALASKA_DEFRAG", v, "0 or 1");
-  defrag_cfg.upper = env_double("ALASKA_DEFRAG_UPPER", defrag_cfg.upper, 1.0, 1000.0);
-  defrag_cfg.lower = env_double("ALASKA_DEFRAG_LOWER", defrag_cfg.lower, 1.0, 1000.0);
-  if (defrag_cfg.lower > defrag_cfg.upper)
-    bad_env("ALASKA_DEFRAG_LOWER", getenv("ALASKA_DEFRAG_LOWER") ? getenv("ALASKA_DEFRAG_LOWER") : "",
-            "<= ALASKA_DEFRAG_UPPER");
-  defrag_cfg.budget_bytes = env_bytes("ALASKA_DEFRAG_BUDGET", defrag_cfg.budget_bytes, 4096);
+  const alaska_options_t *o = alaska_options();
+  defrag_disabled = !o->defrag;
+  defrag_cfg.upper = o->defrag_upper;
+  defrag_cfg.lower = o->defrag_lower;
+  defrag_cfg.budget_bytes = o->defrag_budget;
   if (defrag_cfg.min_budget_bytes > defrag_cfg.budget_bytes)
     defrag_cfg.min_budget_bytes = defrag_cfg.budget_bytes;
-  defrag_cfg.pause_target_ns =
-      (uint64_t)(env_double("ALASKA_DEFRAG_PAUSE_US", (double)defrag_cfg.pause_target_ns / 1e3, 10,
-                            1e6) * 1e3);
-  defrag_cfg.cpu_cap = env_double("ALASKA_DEFRAG_CPU", defrag_cfg.cpu_cap, 0.001, 1.0);
-  defrag_cfg.min_excess = env_bytes("ALASKA_DEFRAG_MIN_EXCESS", defrag_cfg.min_excess, 0);
-  double poll_ms = env_double("ALASKA_DEFRAG_POLL_MS", (double)defrag_cfg.poll_ns / 1e6, 1, 60000);
-  defrag_cfg.poll_ns = (uint64_t)(poll_ms * 1e6);
+  defrag_cfg.pause_target_ns = (uint64_t)(o->defrag_pause_us * 1e3);
+  defrag_cfg.cpu_cap = o->defrag_cpu;
+  defrag_cfg.min_excess = o->defrag_min_excess;
+  defrag_cfg.poll_ns = (uint64_t)(o->defrag_poll_ms * 1e6);
   if (defrag_cfg.max_poll_ns < defrag_cfg.poll_ns) defrag_cfg.max_poll_ns = defrag_cfg.poll_ns;
 }
 

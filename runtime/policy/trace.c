@@ -16,6 +16,7 @@
 
 #include "heap/heap.h"
 #include "mover/barrier.h"
+#include "options.h"
 #include "os/os.h"
 #include "policy/defrag_policy.h"
 
@@ -26,15 +27,10 @@ static uint64_t trace_period_ns = 100ULL * 1000 * 1000;
 static struct timespec trace_t0;
 
 static int init_body(void) {
-  const char *path = getenv("ALASKA_TRACE");
-  if (!path || !*path) return 0;
-  const char *ms = getenv("ALASKA_TRACE_MS");
-  if (ms && *ms) {
-    char *end;
-    long v = strtol(ms, &end, 10);
-    if (*end || v < 1 || v > 3600000) alaska_fatal("ALASKA_TRACE_MS must be 1..3600000");
-    trace_period_ns = (uint64_t)v * 1000000ULL;
-  }
+  const alaska_options_t *o = alaska_options();
+  const char *path = o->trace;
+  if (!path) return 0;
+  trace_period_ns = o->trace_ms * 1000000ULL;
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     alaska_report("cannot open ALASKA_TRACE file '%s': %s", path, strerror(errno));

@@ -8,6 +8,8 @@
  *                            re-run this binary as `argv0 --case NAME` with extra environment
  *                            `env` ("K=V" or NULL), capture its stderr, and check that it
  *                            exited non-zero (or died of a signal) AND printed the message.
+ *   expect_exit1_line(argv0, case, env, "line")   exit status 1 and stderr exactly "line\n"
+ *   expect_success(argv0, case, env)              exit status 0 and nothing on stderr
  *   harness_main(argc, argv, cases)  dispatches `--case NAME` to the child functions.
  */
 #ifndef ALASKA_TEST_HARNESS_H
@@ -104,6 +106,39 @@ static inline void expect_failure(const char *argv0, const char *name, const cha
     exit(1);
   }
   printf("ok %s (fails with \"%s\")\n", name, message);
+  fflush(stdout);
+}
+
+/* The child must exit with status 1 and print exactly `line` + newline on stderr. */
+static inline void expect_exit1_line(const char *argv0, const char *name, const char *env,
+                                     const char *line) {
+  char buf[8192], want[1024];
+  int status = 0;
+  CHECK(harness_spawn(argv0, name, env, buf, sizeof buf, &status) == 0);
+  snprintf(want, sizeof want, "%s\n", line);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 || strcmp(buf, want) != 0) {
+    fprintf(stderr, "case %s with %s: expected exit 1 and exactly \"%s\"; got %s %d, "
+            "stderr:\n%s\n", name, env ? env : "(no env)", line,
+            WIFEXITED(status) ? "exit" : "signal",
+            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), buf);
+    exit(1);
+  }
+  printf("ok %s with %s (exit 1, \"%s\")\n", name, env ? env : "(no env)", line);
+  fflush(stdout);
+}
+
+/* The child must exit 0 with nothing on stderr. */
+static inline void expect_success(const char *argv0, const char *name, const char *env) {
+  char buf[8192];
+  int status = 0;
+  CHECK(harness_spawn(argv0, name, env, buf, sizeof buf, &status) == 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || buf[0]) {
+    fprintf(stderr, "case %s with %s: expected exit 0 and no stderr; got %s %d, stderr:\n%s\n",
+            name, env ? env : "(no env)", WIFEXITED(status) ? "exit" : "signal",
+            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), buf);
+    exit(1);
+  }
+  printf("ok %s with %s (exit 0)\n", name, env ? env : "(no env)");
   fflush(stdout);
 }
 

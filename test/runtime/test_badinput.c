@@ -115,6 +115,71 @@ static void test_death_cases(void) {
                  "alaska: ALASKA_MAX_HANDLES=lots is not a number in [1, 2147483647]");
 }
 
+/* Every malformed option: the one message of docs/env.md, alone on stderr, and exit 1 (at
+ * start-up, before main). One or more cases per option type of runtime/options.inc. */
+static void test_malformed_options(void) {
+  static const struct {
+    const char *env, *line;
+  } bad[] = {
+      /* int: not digits, out of range, negative, overflowing */
+      {"ALASKA_STRESS_MS=abc", "alaska: ALASKA_STRESS_MS=abc is not a number in [1, 100000]"},
+      {"ALASKA_BARRIER_TIMEOUT_US=0",
+       "alaska: ALASKA_BARRIER_TIMEOUT_US=0 is not a number in [1, 60000000]"},
+      {"ALASKA_TRACE_MS=3600001", "alaska: ALASKA_TRACE_MS=3600001 is not a number in [1, 3600000]"},
+      {"ALASKA_STRESS_EVERY=-1",
+       "alaska: ALASKA_STRESS_EVERY=-1 is not a number in [0, 1099511627776]"},
+      {"ALASKA_MAX_HANDLES=99999999999999999999",
+       "alaska: ALASKA_MAX_HANDLES=99999999999999999999 is not a number in [1, 2147483647]"},
+      {"ALASKA_MAX_HANDLES=12 ", "alaska: ALASKA_MAX_HANDLES=12  is not a number in [1, 2147483647]"},
+      /* double: not a number, out of range */
+      {"ALASKA_DEFRAG_UPPER=high", "alaska: ALASKA_DEFRAG_UPPER=high is not a number in [1, 1000]"},
+      {"ALASKA_DEFRAG_POLL_MS=0.5", "alaska: ALASKA_DEFRAG_POLL_MS=0.5 is not a number in [1, 60000]"},
+      {"ALASKA_DEFRAG_PAUSE_US=1e7",
+       "alaska: ALASKA_DEFRAG_PAUSE_US=1e7 is not a number in [10, 1000000]"},
+      {"ALASKA_DEFRAG_UPPER=1.5.", "alaska: ALASKA_DEFRAG_UPPER=1.5. is not a number in [1, 1000]"},
+      /* fraction: a percentage out of range, a bad percentage */
+      {"ALASKA_DEFRAG_CPU=200%",
+       "alaska: ALASKA_DEFRAG_CPU=200% is not a number in [0.001, 1] or a percentage"},
+      {"ALASKA_DEFRAG_CPU=5%%",
+       "alaska: ALASKA_DEFRAG_CPU=5%% is not a number in [0.001, 1] or a percentage"},
+      /* bytes: bad suffix, below the minimum, above the maximum */
+      {"ALASKA_DEFRAG_BUDGET=4Q",
+       "alaska: ALASKA_DEFRAG_BUDGET=4Q is not a byte count in [4K, 1T] (K/M/G/T suffixes)"},
+      {"ALASKA_DEFRAG_BUDGET=1K",
+       "alaska: ALASKA_DEFRAG_BUDGET=1K is not a byte count in [4K, 1T] (K/M/G/T suffixes)"},
+      {"ALASKA_DEFRAG_MIN_EXCESS=2T",
+       "alaska: ALASKA_DEFRAG_MIN_EXCESS=2T is not a byte count in [0, 1T] (K/M/G/T suffixes)"},
+      /* bool */
+      {"ALASKA_DEFRAG=yes", "alaska: ALASKA_DEFRAG=yes is not 0 or 1"},
+      {"ALASKA_STRESS=2", "alaska: ALASKA_STRESS=2 is not 0 or 1"},
+      /* signal: a forbidden one, out of range, a bad name */
+      {"ALASKA_SIGNAL=9",
+       "alaska: ALASKA_SIGNAL=9 is not a signal number in [1, SIGRTMAX] other than SIGKILL, "
+       "SIGSTOP, SIGSEGV"},
+      {"ALASKA_SIGNAL=SIGRTMIN+99",
+       "alaska: ALASKA_SIGNAL=SIGRTMIN+99 is not a signal number in [1, SIGRTMAX] other than "
+       "SIGKILL, SIGSTOP, SIGSEGV"},
+      {"ALASKA_SIGNAL=SIGUSR1",
+       "alaska: ALASKA_SIGNAL=SIGUSR1 is not a signal number in [1, SIGRTMAX] other than "
+       "SIGKILL, SIGSTOP, SIGSEGV"},
+      /* the constraint between two rows */
+      {"ALASKA_DEFRAG_LOWER=1.5",
+       "alaska: ALASKA_DEFRAG_LOWER=1.5 is not <= ALASKA_DEFRAG_UPPER=1.2"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    expect_exit1_line(self, "bad_env", bad[i].env, bad[i].line);
+  /* well-formed values of each type start normally */
+  static const char *good[] = {
+      "ALASKA_STRESS_MS=7",       "ALASKA_STRESS_EVERY=0",     "ALASKA_MAX_HANDLES=",
+      "ALASKA_DEFRAG_UPPER=1.5",  "ALASKA_DEFRAG_UPPER=1.02",  "ALASKA_DEFRAG_PAUSE_US=2e3",
+      "ALASKA_DEFRAG_CPU=5%",     "ALASKA_DEFRAG_CPU=.25",     "ALASKA_DEFRAG_BUDGET=64k",
+      "ALASKA_DEFRAG_MIN_EXCESS=1T", "ALASKA_DEFRAG=0",        "ALASKA_SIGNAL=SIGRTMIN+3",
+      "ALASKA_SIGNAL=40",         "ALASKA_STATS=0",            "ALASKA_TRACE=/dev/null",
+  };
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+    expect_success(self, "bad_env", good[i]);
+}
+
 /* ENOMEM only when the system says so (huge requests go to glibc; test_huge.c covers the
  * ones it grants). */
 static void test_malloc_like_failures(void) {
@@ -142,5 +207,6 @@ int main(int argc, char **argv) {
   self = argv[0];
   RUN(test_malloc_like_failures);
   RUN(test_death_cases);
+  RUN(test_malformed_options);
   return 0;
 }
