@@ -624,6 +624,10 @@ class Leveldb(Program):
     # Under stress every test but the long db_test/table_test ones (db_test alone takes the
     # stress budget); the same subset natively as the reference.
     STRESS_SKIP = {"db_test", "table_test", "issue178_test"}
+    # Left out of both variants: fails natively at random on a loaded machine (2 of 4 native
+    # runs, 2026-12-03; it depends on when the background compaction runs), so no outcome
+    # can be compared. docs/compat.md.
+    FLAKY = {"db_test": ["DBTest.HiddenValuesAreRemoved"]}
 
     def build(self, src, out, logf, cc, cxx, variant):
         env = dict(os.environ)
@@ -668,7 +672,10 @@ class Leveldb(Program):
             for bench in benches:
                 res[f"db_bench: {bench}"] = "ok"
             return res, text, len(benches)
-        code, text = run_capture([os.path.join(build_dir, unit)], 1800, env=env, cwd=tmp)
+        cmd = [os.path.join(build_dir, unit)]
+        if unit in self.FLAKY:
+            cmd.append("--gtest_filter=-" + ":".join(self.FLAKY[unit]))
+        code, text = run_capture(cmd, 1800, env=env, cwd=tmp)
         res = {unit: "ok" if code == 0 else f"failed: exit {code}"}
         for case in re.findall(r"^\[       OK \] (\S+)", text, re.M):
             res[f"{unit}: {case}"] = "ok"
