@@ -49,6 +49,18 @@
 
 #define ONLY_OURS(seen) (alaska_user_signals == (seen))
 
+/* Returns what `call` returns, but first repeats it (after `next`, which shortens its
+ * timeout) while it fails with EINTR from our signal alone. For calls whose failure is
+ * -1/errno. */
+#define RESUMED(call, next)                                                              \
+  for (;;) {                                                                             \
+    unsigned seen_;                                                                      \
+    int r_;                                                                              \
+    PARKED(r_, seen_, call);                                                             \
+    if (r_ >= 0 || errno != EINTR || !ONLY_OURS(seen_)) return r_;                       \
+    next;                                                                                \
+  }
+
 static int64_t now_ns(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -156,26 +168,14 @@ typedef int (*poll_fn)(struct pollfd *, nfds_t, int);
 ALASKA_API int poll(struct pollfd *fds, nfds_t n, int timeout) {
   REAL(poll_fn, poll);
   int64_t deadline = deadline_ms(timeout);
-  for (;;) {
-    unsigned seen;
-    int r;
-    PARKED(r, seen, real_poll(fds, n, timeout));
-    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
-    timeout = ms_left(deadline);
-  }
+  RESUMED(real_poll(fds, n, timeout), timeout = ms_left(deadline));
 }
 
 typedef int (*poll_chk_fn)(struct pollfd *, nfds_t, int, size_t);
 ALASKA_API int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen) {
   REAL(poll_chk_fn, __poll_chk);
   int64_t deadline = deadline_ms(timeout);
-  for (;;) {
-    unsigned seen;
-    int r;
-    PARKED(r, seen, real___poll_chk(fds, n, timeout, fdslen));
-    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
-    timeout = ms_left(deadline);
-  }
+  RESUMED(real___poll_chk(fds, n, timeout, fdslen), timeout = ms_left(deadline));
 }
 
 typedef int (*ppoll_fn)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
@@ -184,13 +184,7 @@ ALASKA_API int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeou
   REAL(ppoll_fn, ppoll);
   int64_t deadline = deadline_ts(timeout);
   struct timespec left;
-  for (;;) {
-    unsigned seen;
-    int r;
-    PARKED(r, seen, real_ppoll(fds, n, timeout, mask));
-    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
-    timeout = ts_left(deadline, &left);
-  }
+  RESUMED(real_ppoll(fds, n, timeout, mask), timeout = ts_left(deadline, &left));
 }
 
 typedef int (*ppoll_chk_fn)(struct pollfd *, nfds_t, const struct timespec *,
@@ -200,13 +194,8 @@ ALASKA_API int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *
   REAL(ppoll_chk_fn, __ppoll_chk);
   int64_t deadline = deadline_ts(timeout);
   struct timespec left;
-  for (;;) {
-    unsigned seen;
-    int r;
-    PARKED(r, seen, real___ppoll_chk(fds, n, timeout, mask, fdslen));
-    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
-    timeout = ts_left(deadline, &left);
-  }
+  RESUMED(real___ppoll_chk(fds, n, timeout, mask, fdslen),
+          timeout = ts_left(deadline, &left));
 }
 
 /* Linux leaves the sets as given and the time left in *timeout when select fails: the
@@ -214,12 +203,7 @@ ALASKA_API int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *
 typedef int (*select_fn)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 ALASKA_API int select(int n, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *timeout) {
   REAL(select_fn, select);
-  for (;;) {
-    unsigned seen;
-    int r;
-    PARKED(r, seen, real_select(n, rd, wr, ex, timeout));
-    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
-  }
+  RESUMED(real_select(n, rd, wr, ex, timeout), (void)0);
 }
 
 typedef int (*pselect_fn)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
@@ -229,26 +213,15 @@ ALASKA_API int pselect(int n, fd_set *rd, fd_set *wr, fd_set *ex,
   REAL(pselect_fn, pselect);
   int64_t deadline = deadline_ts(timeout);
   struct timespec left;
-  for (;;) {
-    unsigned seen;
-    int r;
-    PARKED(r, seen, real_pselect(n, rd, wr, ex, timeout, mask));
-    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
-    timeout = ts_left(deadline, &left);
-  }
+  RESUMED(real_pselect(n, rd, wr, ex, timeout, mask),
+          timeout = ts_left(deadline, &left));
 }
 
 typedef int (*epoll_wait_fn)(int, struct epoll_event *, int, int);
 ALASKA_API int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout) {
   REAL(epoll_wait_fn, epoll_wait);
   int64_t deadline = deadline_ms(timeout);
-  for (;;) {
-    unsigned seen;
-    int r;
-    PARKED(r, seen, real_epoll_wait(epfd, events, max, timeout));
-    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
-    timeout = ms_left(deadline);
-  }
+  RESUMED(real_epoll_wait(epfd, events, max, timeout), timeout = ms_left(deadline));
 }
 
 typedef int (*epoll_pwait_fn)(int, struct epoll_event *, int, int, const sigset_t *);
@@ -256,11 +229,5 @@ ALASKA_API int epoll_pwait(int epfd, struct epoll_event *events, int max, int ti
                            const sigset_t *mask) {
   REAL(epoll_pwait_fn, epoll_pwait);
   int64_t deadline = deadline_ms(timeout);
-  for (;;) {
-    unsigned seen;
-    int r;
-    PARKED(r, seen, real_epoll_pwait(epfd, events, max, timeout, mask));
-    if (r >= 0 || errno != EINTR || !ONLY_OURS(seen)) return r;
-    timeout = ms_left(deadline);
-  }
+  RESUMED(real_epoll_pwait(epfd, events, max, timeout, mask), timeout = ms_left(deadline));
 }
