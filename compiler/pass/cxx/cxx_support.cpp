@@ -13,28 +13,80 @@
 
 namespace std {
 
-static inline void rb_rotate_left(_Rb_tree_node_base *x, _Rb_tree_node_base *&root) {
-  _Rb_tree_node_base *y = x->_M_right;
-  x->_M_right = y->_M_left;
-  if (y->_M_left) y->_M_left->_M_parent = x;
+// A child link, as a member pointer: the left/right mirror cases of rotation and of both
+// rebalancing loops are one template each, instantiated for both sides at compile time.
+using rb_link = _Rb_tree_node_base *_Rb_tree_node_base::*;
+constexpr rb_link rb_L = &_Rb_tree_node_base::_M_left;
+constexpr rb_link rb_R = &_Rb_tree_node_base::_M_right;
+
+// Rotate x down towards Near: its Far child takes its place (rb_rotate<rb_L, rb_R> is the
+// textbook left rotation).
+template <rb_link Near, rb_link Far>
+static inline void rb_rotate(_Rb_tree_node_base *x, _Rb_tree_node_base *&root) {
+  _Rb_tree_node_base *y = x->*Far;
+  x->*Far = y->*Near;
+  if (y->*Near) (y->*Near)->_M_parent = x;
   y->_M_parent = x->_M_parent;
   if (x == root) root = y;
-  else if (x == x->_M_parent->_M_left) x->_M_parent->_M_left = y;
-  else x->_M_parent->_M_right = y;
-  y->_M_left = x;
+  else if (x == x->_M_parent->*Near) x->_M_parent->*Near = y;
+  else x->_M_parent->*Far = y;
+  y->*Near = x;
   x->_M_parent = y;
 }
 
-static inline void rb_rotate_right(_Rb_tree_node_base *x, _Rb_tree_node_base *&root) {
-  _Rb_tree_node_base *y = x->_M_left;
-  x->_M_left = y->_M_right;
-  if (y->_M_right) y->_M_right->_M_parent = x;
-  y->_M_parent = x->_M_parent;
-  if (x == root) root = y;
-  else if (x == x->_M_parent->_M_right) x->_M_parent->_M_right = y;
-  else x->_M_parent->_M_left = y;
-  y->_M_right = x;
-  x->_M_parent = y;
+// One step of insertion's fix-up when x's parent is its grandparent's Near child; returns
+// the node to continue from.
+template <rb_link Near, rb_link Far>
+static inline _Rb_tree_node_base *rb_insert_fixup(_Rb_tree_node_base *x,
+                                                 _Rb_tree_node_base *&root) {
+  _Rb_tree_node_base *const gp = x->_M_parent->_M_parent;
+  _Rb_tree_node_base *const uncle = gp->*Far;
+  if (uncle && uncle->_M_color == _S_red) {
+    x->_M_parent->_M_color = _S_black;
+    uncle->_M_color = _S_black;
+    gp->_M_color = _S_red;
+    return gp;
+  }
+  if (x == x->_M_parent->*Far) {
+    x = x->_M_parent;
+    rb_rotate<Near, Far>(x, root);
+  }
+  x->_M_parent->_M_color = _S_black;
+  gp->_M_color = _S_red;
+  rb_rotate<Far, Near>(gp, root);
+  return x;
+}
+
+// One step of erasure's fix-up when x is x_parent's Near child. Returns false when the
+// loop is done (the extra black was absorbed by a rotation).
+template <rb_link Near, rb_link Far>
+static inline bool rb_erase_fixup(_Rb_tree_node_base *&x, _Rb_tree_node_base *&x_parent,
+                                  _Rb_tree_node_base *&root) {
+  _Rb_tree_node_base *w = x_parent->*Far;
+  if (w->_M_color == _S_red) {
+    w->_M_color = _S_black;
+    x_parent->_M_color = _S_red;
+    rb_rotate<Near, Far>(x_parent, root);
+    w = x_parent->*Far;
+  }
+  if ((!(w->*Near) || (w->*Near)->_M_color == _S_black) &&
+      (!(w->*Far) || (w->*Far)->_M_color == _S_black)) {
+    w->_M_color = _S_red;
+    x = x_parent;
+    x_parent = x_parent->_M_parent;
+    return true;
+  }
+  if (!(w->*Far) || (w->*Far)->_M_color == _S_black) {
+    (w->*Near)->_M_color = _S_black;
+    w->_M_color = _S_red;
+    rb_rotate<Far, Near>(w, root);
+    w = x_parent->*Far;
+  }
+  w->_M_color = x_parent->_M_color;
+  x_parent->_M_color = _S_black;
+  if (w->*Far) (w->*Far)->_M_color = _S_black;
+  rb_rotate<Near, Far>(x_parent, root);
+  return false;
 }
 
 _Rb_tree_node_base *_Rb_tree_increment(_Rb_tree_node_base *x) throw() {
@@ -96,42 +148,9 @@ void _Rb_tree_insert_and_rebalance(const bool insert_left, _Rb_tree_node_base *x
     p->_M_right = x;
     if (p == header._M_right) header._M_right = x;
   }
-  while (x != root && x->_M_parent->_M_color == _S_red) {
-    _Rb_tree_node_base *const gp = x->_M_parent->_M_parent;
-    if (x->_M_parent == gp->_M_left) {
-      _Rb_tree_node_base *const uncle = gp->_M_right;
-      if (uncle && uncle->_M_color == _S_red) {
-        x->_M_parent->_M_color = _S_black;
-        uncle->_M_color = _S_black;
-        gp->_M_color = _S_red;
-        x = gp;
-      } else {
-        if (x == x->_M_parent->_M_right) {
-          x = x->_M_parent;
-          rb_rotate_left(x, root);
-        }
-        x->_M_parent->_M_color = _S_black;
-        gp->_M_color = _S_red;
-        rb_rotate_right(gp, root);
-      }
-    } else {
-      _Rb_tree_node_base *const uncle = gp->_M_left;
-      if (uncle && uncle->_M_color == _S_red) {
-        x->_M_parent->_M_color = _S_black;
-        uncle->_M_color = _S_black;
-        gp->_M_color = _S_red;
-        x = gp;
-      } else {
-        if (x == x->_M_parent->_M_left) {
-          x = x->_M_parent;
-          rb_rotate_right(x, root);
-        }
-        x->_M_parent->_M_color = _S_black;
-        gp->_M_color = _S_red;
-        rb_rotate_left(gp, root);
-      }
-    }
-  }
+  while (x != root && x->_M_parent->_M_color == _S_red)
+    x = x->_M_parent == x->_M_parent->_M_parent->_M_left ? rb_insert_fixup<rb_L, rb_R>(x, root)
+                                                          : rb_insert_fixup<rb_R, rb_L>(x, root);
   root->_M_color = _S_black;
 }
 
@@ -181,61 +200,10 @@ _Rb_tree_node_base *_Rb_tree_rebalance_for_erase(_Rb_tree_node_base *const z,
     if (rightmost == z) rightmost = z->_M_left ? _Rb_tree_node_base::_S_maximum(x) : z->_M_parent;
   }
   if (y->_M_color != _S_red) {
-    while (x != root && (!x || x->_M_color == _S_black)) {
-      if (x == x_parent->_M_left) {
-        _Rb_tree_node_base *w = x_parent->_M_right;
-        if (w->_M_color == _S_red) {
-          w->_M_color = _S_black;
-          x_parent->_M_color = _S_red;
-          rb_rotate_left(x_parent, root);
-          w = x_parent->_M_right;
-        }
-        if ((!w->_M_left || w->_M_left->_M_color == _S_black) &&
-            (!w->_M_right || w->_M_right->_M_color == _S_black)) {
-          w->_M_color = _S_red;
-          x = x_parent;
-          x_parent = x_parent->_M_parent;
-        } else {
-          if (!w->_M_right || w->_M_right->_M_color == _S_black) {
-            w->_M_left->_M_color = _S_black;
-            w->_M_color = _S_red;
-            rb_rotate_right(w, root);
-            w = x_parent->_M_right;
-          }
-          w->_M_color = x_parent->_M_color;
-          x_parent->_M_color = _S_black;
-          if (w->_M_right) w->_M_right->_M_color = _S_black;
-          rb_rotate_left(x_parent, root);
-          break;
-        }
-      } else {
-        _Rb_tree_node_base *w = x_parent->_M_left;
-        if (w->_M_color == _S_red) {
-          w->_M_color = _S_black;
-          x_parent->_M_color = _S_red;
-          rb_rotate_right(x_parent, root);
-          w = x_parent->_M_left;
-        }
-        if ((!w->_M_right || w->_M_right->_M_color == _S_black) &&
-            (!w->_M_left || w->_M_left->_M_color == _S_black)) {
-          w->_M_color = _S_red;
-          x = x_parent;
-          x_parent = x_parent->_M_parent;
-        } else {
-          if (!w->_M_left || w->_M_left->_M_color == _S_black) {
-            w->_M_right->_M_color = _S_black;
-            w->_M_color = _S_red;
-            rb_rotate_left(w, root);
-            w = x_parent->_M_left;
-          }
-          w->_M_color = x_parent->_M_color;
-          x_parent->_M_color = _S_black;
-          if (w->_M_left) w->_M_left->_M_color = _S_black;
-          rb_rotate_right(x_parent, root);
-          break;
-        }
-      }
-    }
+    while (x != root && (!x || x->_M_color == _S_black))
+      if (!(x == x_parent->_M_left ? rb_erase_fixup<rb_L, rb_R>(x, x_parent, root)
+                                   : rb_erase_fixup<rb_R, rb_L>(x, x_parent, root)))
+        break;
     if (x) x->_M_color = _S_black;
   }
   return y;
