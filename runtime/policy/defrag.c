@@ -67,19 +67,9 @@ static uint64_t mono_ns(void) {
 /* ---- configuration from the environment ----------------------------------------------- */
 
 static void read_config(void) {
-  defrag_config_default(&defrag_cfg);
   const alaska_options_t *o = alaska_options();
   defrag_disabled = !o->defrag;
-  defrag_cfg.upper = o->defrag_upper;
-  defrag_cfg.lower = o->defrag_lower;
-  defrag_cfg.budget_bytes = o->defrag_budget;
-  if (defrag_cfg.min_budget_bytes > defrag_cfg.budget_bytes)
-    defrag_cfg.min_budget_bytes = defrag_cfg.budget_bytes;
-  defrag_cfg.pause_target_ns = (uint64_t)(o->defrag_pause_us * 1e3);
-  defrag_cfg.cpu_cap = o->defrag_cpu;
-  defrag_cfg.min_excess = o->defrag_min_excess;
-  defrag_cfg.poll_ns = (uint64_t)(o->defrag_poll_ms * 1e6);
-  if (defrag_cfg.max_poll_ns < defrag_cfg.poll_ns) defrag_cfg.max_poll_ns = defrag_cfg.poll_ns;
+  defrag_config_from_options(&defrag_cfg, o);
 }
 
 /* ---- the service thread ------------------------------------------------------------------ */

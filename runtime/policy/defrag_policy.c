@@ -6,22 +6,25 @@
  */
 #include "policy/defrag_policy.h"
 
-#define MIB (1024ULL * 1024ULL)
 #define MS (1000ULL * 1000ULL)
 /* Live bytes falling faster than this fraction of themselves per second = the program is
  * freeing its heap (a teardown frees everything in well under a second, loaded or not). */
 #define SHRINK_RATE 0.5
 
-void defrag_config_default(defrag_config_t *cfg) {
-  cfg->upper = 1.20;
-  cfg->lower = 1.02;
-  cfg->min_excess = 4 * MIB;
-  cfg->budget_bytes = 4 * MIB;
+void defrag_config_from_options(defrag_config_t *cfg, const alaska_options_t *o) {
+  /* ALASKA_DEFRAG_* (their defaults are options.inc's, not repeated here). */
+  cfg->upper = o->defrag_upper;
+  cfg->lower = o->defrag_lower;
+  cfg->min_excess = o->defrag_min_excess;
+  cfg->budget_bytes = o->defrag_budget;
+  cfg->pause_target_ns = (uint64_t)(o->defrag_pause_us * 1e3);
+  cfg->cpu_cap = o->defrag_cpu;
+  cfg->poll_ns = (uint64_t)(o->defrag_poll_ms * 1e6);
+  /* Fixed constants (docs/design.md §7), kept consistent with the options above. */
   cfg->min_budget_bytes = 64 * 1024;
-  cfg->pause_target_ns = 500ULL * 1000;
-  cfg->cpu_cap = 0.05;
-  cfg->poll_ns = 50 * MS;
+  if (cfg->min_budget_bytes > cfg->budget_bytes) cfg->min_budget_bytes = cfg->budget_bytes;
   cfg->max_poll_ns = 1000 * MS;
+  if (cfg->max_poll_ns < cfg->poll_ns) cfg->max_poll_ns = cfg->poll_ns;
   cfg->retry_ns = 1 * MS;
   cfg->max_failures = 10;
   cfg->cooldown_ns = 1000 * MS;

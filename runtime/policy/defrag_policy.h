@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "options.h"
+
 /* ---- configuration (ALASKA_DEFRAG_* environment variables, docs/env.md) ------------- */
 typedef struct defrag_config {
   double upper;             /* start compacting above this committed/live ratio */
@@ -27,8 +29,9 @@ typedef struct defrag_config {
   uint64_t max_cooldown_ns; /* cooldown doubles per consecutive stuck episode up to this */
 } defrag_config_t;
 
-/* Defaults documented in docs/design.md §7 and docs/env.md. */
-void defrag_config_default(defrag_config_t *cfg);
+/* The configuration for parsed options (alaska_options(); docs/env.md): the ALASKA_DEFRAG_*
+ * values plus the fixed constants of docs/design.md §7. Reads nothing but `o`. */
+void defrag_config_from_options(defrag_config_t *cfg, const alaska_options_t *o);
 
 /* ---- policy --------------------------------------------------------------------------- */
 /* What happened in the compaction step the policy last asked for. */

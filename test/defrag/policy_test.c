@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "options.h"
 #include "policy/defrag_policy.h"
 
 #define MIB (1024ULL * 1024ULL)
@@ -23,11 +24,26 @@ static defrag_reading_t reading(uint64_t now_ms, uint64_t live, uint64_t committ
   return (defrag_reading_t){.now_ns = now_ms * MS, .live_bytes = live, .committed_bytes = committed};
 }
 
+/* The configuration the service runs with when no ALASKA_* variable is set (main unsets
+ * them): the options table's defaults. */
+static void default_config(defrag_config_t *cfg) { defrag_config_from_options(cfg, alaska_options()); }
+
+/* The defaults docs/design.md §7 and docs/env.md document. */
+static void test_defaults(void) {
+  defrag_config_t cfg;
+  default_config(&cfg);
+  CHECK(cfg.upper == 1.2 && cfg.lower == 1.02);
+  CHECK(cfg.min_excess == 4 * MIB && cfg.budget_bytes == 4 * MIB);
+  CHECK(cfg.min_budget_bytes == 64 * 1024);
+  CHECK(cfg.pause_target_ns == 500 * 1000 && cfg.cpu_cap == 0.05);
+  CHECK(cfg.poll_ns == 50 * MS && cfg.max_poll_ns == 1000 * MS);
+}
+
 /* A heap below the upper bound is never compacted, and an unchanged heap backs the
  * polling interval off up to max_poll_ns. */
 static void test_idle_backs_off(void) {
   defrag_config_t cfg;
-  defrag_config_default(&cfg);
+  default_config(&cfg);
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
   uint64_t t = 0, prev_sleep = 0;
@@ -51,7 +67,7 @@ static void test_idle_backs_off(void) {
 /* Tiny heaps never pay, whatever their ratio: the excess is below min_excess. */
 static void test_tiny_heap_never_compacts(void) {
   defrag_config_t cfg;
-  defrag_config_default(&cfg);
+  default_config(&cfg);
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
   for (int i = 0; i < 10; i++) {
@@ -68,7 +84,7 @@ static void test_tiny_heap_never_compacts(void) {
 /* Above the upper bound: compact, pace sleeps to the CPU cap, stop at the lower bound. */
 static void test_episode_reaches_lower_bound(void) {
   defrag_config_t cfg;
-  defrag_config_default(&cfg);
+  default_config(&cfg);
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
   uint64_t live = 100 * MIB, committed = 250 * MIB, t = 0;
@@ -109,7 +125,7 @@ static void test_episode_reaches_lower_bound(void) {
 /* Hysteresis: between the bounds an episode in progress continues, an idle policy waits. */
 static void test_hysteresis(void) {
   defrag_config_t cfg;
-  defrag_config_default(&cfg);
+  default_config(&cfg);
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
   defrag_reading_t r = reading(0, 100 * MIB, 115 * MIB); /* 1.15: between the bounds */
@@ -129,7 +145,7 @@ static void test_hysteresis(void) {
  * for the cooldown (doubling) or a change of the heap by 1/8 before trying again. */
 static void test_stuck_episode_cools_down(void) {
   defrag_config_t cfg;
-  defrag_config_default(&cfg);
+  default_config(&cfg);
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
   defrag_reading_t r = reading(0, 100 * MIB, 200 * MIB);
@@ -165,7 +181,7 @@ static void test_stuck_episode_cools_down(void) {
  * max_failures in a row. */
 static void test_failed_barriers_give_up(void) {
   defrag_config_t cfg;
-  defrag_config_default(&cfg);
+  default_config(&cfg);
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
   defrag_reading_t r = reading(0, 100 * MIB, 200 * MIB);
@@ -192,7 +208,7 @@ static void test_failed_barriers_give_up(void) {
 /* cpu_cap shapes the pacing sleep. */
 static void test_cpu_cap(void) {
   defrag_config_t cfg;
-  defrag_config_default(&cfg);
+  default_config(&cfg);
   cfg.cpu_cap = 0.5;
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
@@ -208,7 +224,7 @@ static void test_cpu_cap(void) {
  * [min_budget_bytes, budget_bytes], growing at most 2x per step. */
 static void test_budget_adapts(void) {
   defrag_config_t cfg;
-  defrag_config_default(&cfg);
+  default_config(&cfg);
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
   defrag_reading_t r = reading(0, 100 * MIB, 200 * MIB);
@@ -261,7 +277,7 @@ static void test_budget_adapts(void) {
  * no cooldown, and the next episode starts only above the upper bound. */
 static void test_partial_progress_is_not_stuck(void) {
   defrag_config_t cfg;
-  defrag_config_default(&cfg);
+  default_config(&cfg);
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
   defrag_reading_t r = reading(0, 100 * MIB, 150 * MIB);
@@ -292,7 +308,7 @@ static void test_partial_progress_is_not_stuck(void) {
  * of an episode; once live stops falling the usual trigger applies again. */
 static void test_shrinking_heap_is_left_alone(void) {
   defrag_config_t cfg;
-  defrag_config_default(&cfg);
+  default_config(&cfg);
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
   defrag_reading_t r = reading(0, 100 * MIB, 110 * MIB); /* 1.1: below the trigger */
@@ -334,6 +350,11 @@ static void test_shrinking_heap_is_left_alone(void) {
 }
 
 int main(void) {
+  /* The documented defaults, whatever the caller's environment holds. */
+#define ALASKA_OPTION(field, name, type, dflt, min, max, doc) unsetenv(#name);
+#include "options.inc"
+#undef ALASKA_OPTION
+  test_defaults();
   test_idle_backs_off();
   test_tiny_heap_never_compacts();
   test_episode_reaches_lower_bound();
