@@ -1,16 +1,28 @@
 //==============================================================================
-// Plugin.cpp — registration of the Alaska passes and of the `alaska` pipeline.
+// Plugin.cpp — registration of the Alaska passes and of the `alaska` and `alaska-lto`
+// pipelines (docs/design.md §5.1).
 //
 // usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska in.ll -S
+//        opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-lto merged.bc -o out.bc
 //        clang-19 -O2 -fpass-plugin=build/compiler/pass/AlaskaPass.so ...      (per TU)
 //        clang-19 -flto -fuse-ld=lld -Wl,--load-pass-plugin=.../AlaskaPass.so   (LTO link)
 //
 // Pipeline `alaska` = alaska-replace, alaska-escape, alaska-translate, alaska-pin,
 // alaska-lower, alaska-visibility, then marks the module (module flag alaska.transformed), makes it
 // reference ALASKA_ABI_SYMBOL and (pins on) calls ALASKA_RT_MODULE_INIT from a constructor. A module carrying the flag is never transformed again.
-// Under -flto the pre-link compile also reaches OptimizerLast: modules being prepared for
-// LTO (module flag "ThinLTO" / "EnableSplitLTOUnit" set by clang) are left alone there
-// and transformed once, whole-program, at FullLinkTimeOptimizationLast.
+// Registered at OptimizerLast (clang -fpass-plugin, every -O level).
+//
+// Pipeline `alaska-lto` = the same in whole-program mode (named metadata
+// alaska.whole_program while it runs: every function not defined in the module is
+// uncompiled, weak_odr copies are hidden too). Registered at FullLinkTimeOptimizationLast:
+// `alaska-clang -flto` compiles without the plugin and links with -fuse-ld=lld
+// -Wl,--load-pass-plugin=AlaskaPass.so, so lld runs it once, on the merged, internalised
+// module, at the end of its full-LTO pipeline (lto<O2>), before code generation. Pass
+// options at the link: -Wl,-mllvm,-alaska-...
+// Under -flto the pre-link compile also reaches OptimizerLast (when given the plugin):
+// modules being prepared for LTO (module flag "ThinLTO" / "EnableSplitLTOUnit" set by
+// clang) are left alone there. ThinLTO back-ends never reach FullLinkTimeOptimizationLast:
+// the driver turns -flto=thin into full LTO.
 //==============================================================================
 #include "Common.h"
 #include "EscapePass.h"

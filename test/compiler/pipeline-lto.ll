@@ -5,6 +5,8 @@
 ; RUN: %opt -passes='default<O2>' -S < %s | FileCheck %s --check-prefix=PRELINK
 ; RUN: %opt -passes='lto<O2>' -S %s | FileCheck %s --check-prefix=LINK
 ; RUN: %opt -passes=alaska -S %s | FileCheck %s --check-prefix=PERTU
+; alaska-lto alone (what the link runs after lto<O2>): whole-program mode too.
+; RUN: %opt -passes=alaska-lto -S %s | FileCheck %s --check-prefix=LINK
 
 ; PRELINK-NOT: alaska
 
