@@ -22,12 +22,25 @@
 
 #include "alaska/abi.h"
 
+#include "llvm/ADT/Statistic.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
 using namespace llvm;
+
+#define DEBUG_TYPE "alaska-escape"
+// ALWAYS_ENABLED: Debian's LLVM 19 is a release build (clang -Xclang -stats-file prints them).
+ALWAYS_ENABLED_STATISTIC(NumUncompiledCalls, "Direct calls into uncompiled code (and inline asm)");
+ALWAYS_ENABLED_STATISTIC(NumEscapedArgs, "Pointer arguments passed translated (@alaska.escape)");
+ALWAYS_ENABLED_STATISTIC(NumTableHits, "Calls the libc table has rules for");
+ALWAYS_ENABLED_STATISTIC(NumWrapped, "Calls sent to a runtime wrapper (Wrap)");
+ALWAYS_ENABLED_STATISTIC(NumRedirected, "Calls redirected to libalaska_cxx (Redirect)");
+ALWAYS_ENABLED_STATISTIC(NumRehandled, "Results and out pointers made handles again (ResultFrom, OutPtrFrom)");
+ALWAYS_ENABLED_STATISTIC(NumPinnedForever, "Arguments pinned forever (PinForever, -alaska-uncompiled-lib)");
+ALWAYS_ENABLED_STATISTIC(NumIndirectCalls, "Indirect calls dispatched on the function magic");
+ALWAYS_ENABLED_STATISTIC(NumMagicFunctions, "Functions given the function magic as prefix data");
 
 namespace alaska {
 namespace {
@@ -95,17 +108,20 @@ Value *Escaper::escapeArg(CallBase *CB, unsigned A) {
   CallInst *Marker = B.CreateCall(getEscapeMarker(M), {Arg}, Arg->getName() + ".esc");
   CB->setArgOperand(A, Marker);
   Changed = true;
+  ++NumEscapedArgs;
   return Marker;
 }
 
 void Escaper::escapeDirect(CallBase *CB, StringRef Name) {
   LibcRules Rules = findLibcRules(Name);
+  if (Rules.Count) ++NumTableHits;
   for (unsigned R = 0; R < Rules.Count; ++R)
     if (Rules.First[R].Kind == Effect::Wrap) {
       FunctionType *FTy = CB->getFunctionType();
       Function *W = getOrDeclare(M, Rules.First[R].Wrapper, FTy);
       CB->setCalledOperand(W);
       Changed = true;
+      ++NumWrapped;
       return; // the wrapper takes handles
     }
   auto HasRule = [&](Effect K, unsigned A) {
@@ -125,6 +141,7 @@ void Escaper::escapeDirect(CallBase *CB, StringRef Name) {
       FunctionType *PinTy = FunctionType::get(Type::getVoidTy(M.getContext()), {P}, false);
       IRBuilder<> B(CB);
       B.CreateCall(PinTy, getOrDeclare(M, ALASKA_RT_PIN_FOREVER, PinTy), {Arg});
+      ++NumPinnedForever;
     }
     Handle[A] = Arg;
     Translated[A] = escapeArg(CB, A);
@@ -142,6 +159,7 @@ void Escaper::escapeDirect(CallBase *CB, StringRef Name) {
     Value *New = rehandle(B, CB, Handle[Rule.A], Translated[Rule.A]);
     for (Use *U : Uses) U->set(New);
     Changed = true;
+    ++NumRehandled;
   }
   // Out pointers (char **endptr) set to point into an argument.
   for (unsigned R = 0; R < Rules.Count; ++R) {
@@ -162,6 +180,7 @@ void Escaper::escapeDirect(CallBase *CB, StringRef Name) {
     Value *Stored = B.CreateLoad(P, Out, "alaska.endptr");
     B.CreateStore(rehandle(B, Stored, Handle[Rule.B], Translated[Rule.B]), Out);
     Changed = true;
+    ++NumRehandled;
   }
 }
 
@@ -178,6 +197,7 @@ void Escaper::escapeIndirect(CallBase *CB) {
   Word->setMetadata(NoTranslateMD, MDNode::get(Ctx, {}));
   Value *Compiled = B.CreateICmpEQ(Word, B.getInt64(FunctionMagic), "alaska.compiled");
   Changed = true;
+  ++NumIndirectCalls;
 
   if (auto *CI = dyn_cast<CallInst>(CB)) {
     Instruction *ThenTerm, *ElseTerm;
@@ -243,6 +263,7 @@ void addFunctionMagic(Module &M) {
       continue;
     }
     F.setPrefixData(Prefix);
+    ++NumMagicFunctions;
   }
 }
 
@@ -254,6 +275,7 @@ bool redirect(Module &M, CallBase &CB) {
   for (unsigned R = 0; R < Rules.Count; ++R)
     if (Rules.First[R].Kind == Effect::Redirect) {
       CB.setCalledOperand(getOrDeclare(M, Rules.First[R].Wrapper, CB.getFunctionType()));
+      ++NumRedirected;
       return true;
     }
   return false;
@@ -283,6 +305,7 @@ bool runEscape(Module &M) {
       E.escapeIndirect(CB);
       continue;
     }
+    ++NumUncompiledCalls;
     StringRef Name;
     if (auto *F = dyn_cast<Function>(CB->getCalledOperand()->stripPointerCastsAndAliases()))
       Name = F->getName();

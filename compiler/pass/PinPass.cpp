@@ -38,11 +38,21 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 
 using namespace llvm;
+
+#define DEBUG_TYPE "alaska-pin"
+// ALWAYS_ENABLED: Debian's LLVM 19 is a release build (clang -Xclang -stats-file prints them).
+ALWAYS_ENABLED_STATISTIC(NumFrames, "Pin frames emitted (functions with translations)");
+ALWAYS_ENABLED_STATISTIC(NumSites, "Translation sites pinned");
+ALWAYS_ENABLED_STATISTIC(NumSlots, "Pin slots allocated (after sharing)");
+ALWAYS_ENABLED_STATISTIC(NumSitesCleared, "Sites whose slot is cleared where their addresses die");
+ALWAYS_ENABLED_STATISTIC(NumClears, "Slot clears inserted");
+ALWAYS_ENABLED_STATISTIC(NumNoClearFunctions, "Functions that clear nothing (they call setjmp & co.)");
 
 namespace alaska {
 
@@ -282,6 +292,7 @@ bool runPin(Module &M) {
     // Per site: where to clear, and the blocks its slot is busy in (all of them when the
     // site is never cleared).
     bool Clear = PinClearOpt && !callsReturnsTwice(*F);
+    if (PinClearOpt && !Clear) ++NumNoClearFunctions;
     DenseMap<BasicBlock *, unsigned> Order;
     for (BasicBlock &BB : *F) Order[&BB] = Order.size();
     SmallVector<SmallVector<Instruction *, 8>, 16> Points(N);
@@ -295,6 +306,8 @@ bool runPin(Module &M) {
       Points[I] = Placer.run(Derived, InSet);
       Placer.occupied(Points[I], Busy[I]);
       Cleared[I] = true;
+      ++NumSitesCleared;
+      NumClears += Points[I].size();
     }
     // Slot sharing: two cleared sites whose busy blocks are disjoint never have a derived
     // address live where the other writes or clears the slot (between a site's write and
@@ -317,6 +330,9 @@ bool runPin(Module &M) {
       SlotOf[I] = Chosen;
     }
     uint64_t NSlots = Members.size();
+    ++NumFrames;
+    NumSites += N;
+    NumSlots += NSlots;
 
     B.SetInsertPoint(&*F->getEntryBlock().getFirstInsertionPt());
     ArrayType *FrameTy = ArrayType::get(I64, NSlots + H);
