@@ -922,8 +922,9 @@ def read_stats(rt):
     """The runtime's counters, computed as runtime/heap/stats.c does (same keys, same order)."""
     n = rt.num_classes
     sizes = [rt.class_size(cls) for cls in range(n)]
-    allocs = frees = live = 0
-    for data in _caches(rt):
+    allocs = frees = live = peaks = 0
+    caches = _caches(rt)
+    for data in caches:
         ca = _array(rt, data, "cache.cls_alloc", n)
         cf = _array(rt, data, "cache.cls_free", n)
         allocs += sum(ca)
@@ -934,10 +935,13 @@ def read_stats(rt):
         allocs += rec["large_alloc"] - moves
         frees += rec["large_free"] - moves
         live += _signed(rec["large_live_bytes"])
+        peaks += _signed(rec["handles_peak"])
     handles_live = max(allocs - frees, 0)
+    # heap/table.c id_handles_peak: the caches' peaks, bounded by the published sum's peak
+    bound = _signed(rt.var("handles_published_peak")) + len(caches) * rt.const("id_publish_slack")
     return [
         ("halloc", allocs), ("hfree", frees), ("handles_live", handles_live),
-        ("handles_peak", max(rt.var("stat.handles_peak"), handles_live)),
+        ("handles_peak", max(min(peaks, bound), handles_live)),
         ("heap_committed_bytes", rt.var("stat.committed_pages") << rt.page_shift),
         ("live_bytes", max(live, 0)),
         ("pages_released", rt.var("stat.pages_released")),

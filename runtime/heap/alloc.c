@@ -20,13 +20,23 @@
 const uint8_t alaska_class_lut[65] = {0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17, 17, 17, 17, 18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19};
 
 /* ---- id cache ------------------------------------------------------------------------- */
+/* (The window [id_lo, id_hi] and its edges: table.c.) */
 static inline uint32_t id_pop(cache_t *c) {
-  if (likely(c->id_count)) return id_untag(c->ids[--c->id_count]);
-  return id_refill(c);
+  if (likely(c->id_count > c->id_lo)) return id_untag(c->ids[--c->id_count]);
+  return id_pop_slow(c);
 }
 static inline void id_push(cache_t *c, uint32_t id) {
-  if (unlikely(c->id_count == ALASKA_ID_CACHE)) id_spill(c, ALASKA_ID_CACHE / 2);
+  if (unlikely(c->id_count >= c->id_hi)) id_push_slow(c);
   c->ids[c->id_count++] = id_tag(id);
+}
+/* halloc's fast path reached id_lo with n ids left: the pop makes a new peak of this cache.
+ * Record it here unless the slow path has more to do (refill, publish). */
+static inline int id_new_peak(cache_t *c, uint32_t n) {
+  int64_t live = c->id_base - n + 1;
+  if (n == 0 || live > c->published + ALASKA_ID_PUBLISH_SLACK) return 0;
+  __atomic_store_n(&c->handles_peak, live, __ATOMIC_RELAXED);
+  c->id_lo = n - 1;
+  return 1;
 }
 
 /* ---- blocks ---------------------------------------------------------------------------- */
@@ -169,12 +179,15 @@ static inline size_t resolved_usable(const resolved_t *r) {
 void *alaska_alloc_aligned(size_t size, size_t align, int zero) {
   if (unlikely(size >= ALASKA_MAX_HANDLE_OBJECT)) return huge_alloc(size, align, zero);
   cache_t *c = cache_get();
+  int64_t peak_before = c->handles_peak;
   uint32_t id = id_pop(c);
   size_t usable;
   void *raw = raw_alloc(c, size, align, id, &usable);
   if (unlikely(!raw)) {
     *table_entry(id) = ALASKA_POISON_BASE;
     id_push(c, id);
+    c->handles_peak = peak_before; /* the id never made a handle */
+    id_window(c);
     errno = ENOMEM;
     return NULL;
   }
@@ -222,7 +235,7 @@ void *halloc(size_t size) {
     page_t *pg = c->current[cls];
     block_t *b = pg->local_free;
     uint32_t n = c->id_count;
-    if (likely(b != NULL && n != 0)) {
+    if (likely(b != NULL && (n > c->id_lo || id_new_peak(c, n)))) {
       block_t *next = b->next;
       pg->local_free = next;
       pg->used++;
@@ -295,8 +308,7 @@ ALASKA_NOINLINE static void hfree_slow_leave(void *p) {
         *table_entry(id) = ALASKA_POISON_BASE;
         c->cls_free[pg->size_class]++; /* before: pg may be reused once the block is out */
         small_block_free(c, pg, (block_t *)raw);
-        if (unlikely(c->id_count == ALASKA_ID_CACHE)) id_spill(c, ALASKA_ID_CACHE / 2);
-        c->ids[c->id_count++] = id_tag(id);
+        id_push(c, id);
         RT_LEAVE();
         return;
       }
@@ -322,10 +334,10 @@ void hfree(void *p) {
       uint32_t n = c->id_count;
       /* Fast path: an unpinned object in a page of ours (owner == c only for a cache's
        * small pages) that stays on its list (current or partial, and keeps a live block:
-       * a partial page whose last block goes returns to the pool), room in the id cache. */
+       * a partial page whose last block goes returns to the pool), room in the id window. */
       if (likely(atomic_load_explicit(&pg->owner, memory_order_relaxed) == c &&
                  pg->pinned == 0 && pg->where != WHERE_FULL && pg->used > 1 &&
-                 n < ALASKA_ID_CACHE)) {
+                 n < c->id_hi)) {
         *tag_entry(tag) = ALASKA_POISON_BASE;
         block_t *b = (block_t *)(uintptr_t)raw;
         b->next = pg->local_free;

@@ -65,6 +65,7 @@ static alaska_debug_entry_t entries[] = {
     CONST("page_shift", ALASKA_PAGE_SHIFT),
     CONST("small_max", ALASKA_SMALL_MAX),
     CONST("num_classes", ALASKA_NUM_CLASSES),
+    CONST("id_publish_slack", ALASKA_ID_PUBLISH_SLACK),
     CONST("slot_pin_bit", ALASKA_PIN_BIT),
     CONST("slot_entry_bytes", sizeof(((page_t *)0)->ids[0])), /* slot->id map entries */
     CONST("kind.unused", PAGE_UNUSED),
@@ -86,7 +87,7 @@ static alaska_debug_entry_t entries[] = {
     VAR("stat.pages_released", alaska_stat_pages_released),
     VAR("stat.objects_moved", alaska_stat_objects_moved),
     VAR("stat.bytes_moved", alaska_stat_bytes_moved),
-    VAR("stat.handles_peak", alaska_stat_handles_peak),
+    VAR("handles_published_peak", handles_published_peak),
 
     TYPE(page_t),
     FIELD("page", page_t, start),
@@ -113,6 +114,7 @@ static alaska_debug_entry_t entries[] = {
     FIELD("cache", cache_t, large_free),
     FIELD("cache", cache_t, realloc_moves),
     FIELD("cache", cache_t, large_live_bytes),
+    FIELD("cache", cache_t, handles_peak),
     FIELD("cache", cache_t, next_all),
     FIELD("cache", cache_t, alive),
 };

@@ -271,14 +271,21 @@ static inline uint64_t *tag_entry(uint32_t tag) { return (uint64_t *)((uintptr_t
 
 #define ALASKA_ID_CACHE 1024
 #define ALASKA_ID_BATCH 512 /* ids per bump batch = one OS page of table entries */
+/* A cache publishes its live-handle count into the global sum when it drifts this far
+ * from what it last published (so the global peak is within this much per cache). */
+#define ALASKA_ID_PUBLISH_SLACK 256
 _Static_assert(ALASKA_ID_BATCH * 8 == ALASKA_OS_PAGE_SIZE, "an id batch is one table page");
 
 void table_init(void);
 void table_lock_for_fork(int lock);            /* fork: hold the id lock across it */
-uint32_t id_refill(struct cache *c);           /* returns a fresh id; refills the cache */
+uint32_t id_pop_slow(struct cache *c);          /* id_pop at the window's low edge */
+void id_push_slow(struct cache *c);             /* make room for one push at the high edge */
+void id_window(struct cache *c);                /* recompute id_lo/id_hi */
 void id_spill(struct cache *c, uint32_t keep); /* move ids above `keep` to the global list */
+uint64_t id_handles_peak(void);                /* handles_peak: see table.c */
 uint64_t id_issued_limit(void);                /* ids < this have been issued to caches */
 extern _Atomic uint64_t id_bump ALASKA_HIDDEN;  /* (the variable: for heap/debug.c) */
+extern _Atomic int64_t handles_published_peak ALASKA_HIDDEN; /* (for heap/debug.c) */
 
 /* ---- thread caches ---------------------------------------------------------------------- */
 typedef struct cache {
@@ -287,7 +294,11 @@ typedef struct cache {
   uintptr_t heap_base;
   uint64_t heap_reserve;
   page_t *pages;
+  /* The id stack's window: the fast paths pop while id_count > id_lo and push while
+   * id_count < id_hi; at an edge the slow path records a new peak or publishes the live
+   * count (table.c keeps both in step with id_base, handles_peak and published). */
   uint32_t id_count;
+  uint32_t id_lo, id_hi;
   page_t *current[ALASKA_NUM_CLASSES];         /* never NULL: &alaska_empty_page */
   page_list_t partial[ALASKA_NUM_CLASSES];     /* owned pages with free blocks, FIFO: the
                                                   longest-waiting page has gathered most */
@@ -304,6 +315,10 @@ typedef struct cache {
   uint64_t cls_free[ALASKA_NUM_CLASSES];
   uint64_t large_alloc, large_free, realloc_moves;
   int64_t large_live_bytes;
+  /* Handle ids: live here = id_base - id_count (ids taken from the global pool minus those
+   * given back, less those on the stack; negative when this thread frees others' handles).
+   * handles_peak is the maximum of that; published the value last added to the global sum. */
+  int64_t id_base, handles_peak, published;
   struct cache *next_all;                      /* registry of every cache ever made */
   struct cache *next_retired;                  /* free caches waiting for a new thread */
   int alive;

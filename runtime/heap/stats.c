@@ -15,7 +15,6 @@ uint64_t alaska_stat_committed_pages;
 uint64_t alaska_stat_pages_released;
 uint64_t alaska_stat_objects_moved;
 uint64_t alaska_stat_bytes_moved;
-uint64_t alaska_stat_handles_peak;
 uint64_t alaska_stat_huge_allocs;
 
 typedef struct provider {
@@ -84,13 +83,7 @@ uint64_t alaska_handles_live(void) {
   uint64_t a, f;
   int64_t l;
   sum_caches(&a, &f, &l);
-  uint64_t live = a > f ? a - f : 0;
-  uint64_t peak = __atomic_load_n(&alaska_stat_handles_peak, __ATOMIC_RELAXED);
-  while (live > peak &&
-         !__atomic_compare_exchange_n(&alaska_stat_handles_peak, &peak, live, 1,
-                                      __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-  }
-  return live;
+  return a > f ? a - f : 0;
 }
 
 void alaska_get_stats(alaska_stats_t *out) {
@@ -99,8 +92,9 @@ void alaska_get_stats(alaska_stats_t *out) {
   sum_caches(&a, &f, &l);
   out->halloc = a;
   out->hfree = f;
-  out->handles_live = alaska_handles_live();
-  out->handles_peak = __atomic_load_n(&alaska_stat_handles_peak, __ATOMIC_RELAXED);
+  out->handles_live = a > f ? a - f : 0;
+  uint64_t peak = id_handles_peak(); /* its counters are read after a and f */
+  out->handles_peak = peak > out->handles_live ? peak : out->handles_live;
   out->heap_committed_bytes = alaska_committed_bytes();
   out->live_bytes = l > 0 ? (uint64_t)l : 0;
   out->pages_released = __atomic_load_n(&alaska_stat_pages_released, __ATOMIC_RELAXED);
@@ -138,6 +132,3 @@ void alaska_print_stats(void) {
   buf[n++] = '\n';
   os_write_all(2, buf, (size_t)n);
 }
-
-/* Called when a thread takes a fresh id batch, i.e. when the live count may be growing. */
-void stats_sample_peak(void) { (void)alaska_handles_live(); }

@@ -19,7 +19,6 @@ extern uint64_t alaska_stat_pages_released;  /* pages madvised back to the OS */
 extern uint64_t alaska_stat_objects_moved;   /* by alaska_heap_compact */
 extern uint64_t alaska_stat_bytes_moved;
 extern uint64_t alaska_stat_huge_allocs;     /* >= 2 GiB requests given to the system */
-extern uint64_t alaska_stat_handles_peak;    /* sampled at id-batch refills and reads */
 
 #define ALASKA_STATS_MAX_PROVIDERS 32
 /* Append ` key=value` to the stats line; `key` must be a string literal (not copied).

@@ -7,14 +7,21 @@
  * overflows, half of it moves to a global stack of `id_block`s. Id lists never live in the
  * table itself: a freed entry holds only the poison value, so a double free is recognised
  * instead of corrupting a list. Id 0 is never issued.
+ *
+ * handles_peak without a cost on the fast paths: a cache's live count is id_base - id_count,
+ * so its running maximum only grows when a pop takes id_count below the lowest it reached
+ * since id_base last changed. The fast paths compare id_count against a window
+ * [id_lo, id_hi] instead of [0, ALASKA_ID_CACHE] and step out at its edges, where the slow
+ * path records the cache's new peak (exact: one thread's peak is the process's) or adds
+ * the cache's drift to a global sum of live handles once it reaches
+ * ALASKA_ID_PUBLISH_SLACK (that sum's maximum bounds the peak when several threads
+ * allocate and free each other's objects, where the per-cache peaks only add up).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "heap/internal.h"
 #include "os/os.h"
-
-void stats_sample_peak(void);
 
 typedef struct id_block {
   struct id_block *next;
@@ -27,6 +34,8 @@ static os_dump_prefix_t table_dump;         /* core dumps include entries of iss
 static pthread_mutex_t id_lock = PTHREAD_MUTEX_INITIALIZER;
 static id_block_t *full_blocks;             /* ids freed and spilled by caches */
 static id_block_t *spare_blocks;            /* empty id_block_t memory for reuse */
+static _Atomic int64_t handles_published;   /* sum of every cache's `published` */
+_Atomic int64_t handles_published_peak;     /* its maximum (heap/debug.c reads it) */
 uint64_t alaska_max_handles = ALASKA_MAX_ID;
 
 void table_init(void) {
@@ -71,7 +80,42 @@ static id_block_t *block_new(void) {
   return b;
 }
 
+/* Keep a cache's window true to its id_base, handles_peak and published (see the top). */
+void id_window(cache_t *c) {
+  int64_t top = c->handles_peak < c->published + ALASKA_ID_PUBLISH_SLACK
+                    ? c->handles_peak
+                    : c->published + ALASKA_ID_PUBLISH_SLACK;
+  int64_t lo = c->id_base - top, hi = c->id_base - c->published + ALASKA_ID_PUBLISH_SLACK;
+  c->id_lo = lo > 0 ? (uint32_t)lo : 0;
+  c->id_hi = hi < ALASKA_ID_CACHE ? (uint32_t)hi : ALASKA_ID_CACHE;
+}
+
+static void id_publish(cache_t *c, int64_t live) {
+  int64_t delta = live - c->published;
+  c->published = live;
+  int64_t sum = atomic_fetch_add_explicit(&handles_published, delta, memory_order_relaxed) + delta;
+  int64_t peak = atomic_load_explicit(&handles_published_peak, memory_order_relaxed);
+  while (sum > peak && !atomic_compare_exchange_weak_explicit(&handles_published_peak, &peak, sum,
+                                                              memory_order_relaxed,
+                                                              memory_order_relaxed)) {
+  }
+}
+
+/* Exact when one thread allocates; otherwise at most the per-cache slack above the peak. */
+uint64_t id_handles_peak(void) {
+  int64_t sum = 0, caches = 0;
+  for (cache_t *c = __atomic_load_n(&alaska_all_caches, __ATOMIC_ACQUIRE); c; c = c->next_all) {
+    sum += __atomic_load_n(&c->handles_peak, __ATOMIC_RELAXED);
+    caches++;
+  }
+  int64_t bound = atomic_load_explicit(&handles_published_peak, memory_order_relaxed) +
+                  caches * ALASKA_ID_PUBLISH_SLACK;
+  int64_t peak = sum < bound ? sum : bound;
+  return peak > 0 ? (uint64_t)peak : 0;
+}
+
 void id_spill(cache_t *c, uint32_t keep) {
+  c->id_base -= c->id_count > keep ? c->id_count - keep : 0;
   pthread_mutex_lock(&id_lock);
   while (c->id_count > keep) {
     id_block_t *b = block_new();
@@ -80,9 +124,11 @@ void id_spill(cache_t *c, uint32_t keep) {
     full_blocks = b;
   }
   pthread_mutex_unlock(&id_lock);
+  id_window(c);
 }
 
-uint32_t id_refill(cache_t *c) {
+/* Fill an empty id stack from the spilled ids, else from a fresh batch. */
+static void id_refill(cache_t *c) {
   pthread_mutex_lock(&id_lock);
   id_block_t *b = full_blocks;
   if (b) {
@@ -92,7 +138,8 @@ uint32_t id_refill(cache_t *c) {
     b->next = spare_blocks;
     spare_blocks = b;
     pthread_mutex_unlock(&id_lock);
-    return id_untag(c->ids[--c->id_count]);
+    c->id_base += c->id_count;
+    return;
   }
   pthread_mutex_unlock(&id_lock);
 
@@ -103,7 +150,6 @@ uint32_t id_refill(cache_t *c) {
     alaska_fatal("handle table exhausted: all %lu handle ids are in use",
                  (unsigned long)alaska_max_handles);
   }
-  stats_sample_peak();
   uint64_t end = start + ALASKA_ID_BATCH;
   if (end > limit) end = limit;
   if (!os_dump_prefix_covers(&table_dump, end * 8)) {
@@ -116,8 +162,25 @@ uint32_t id_refill(cache_t *c) {
   c->id_count = 0;
   for (uint64_t id = end; id-- > start;)
     if (id != 0) c->ids[c->id_count++] = id_tag((uint32_t)id);
-  if (c->id_count == 0) return id_refill(c);
-  return id_untag(c->ids[--c->id_count]);
+  if (c->id_count == 0) return id_refill(c); /* the batch held only id 0 */
+  c->id_base += c->id_count;
+}
+
+uint32_t id_pop_slow(cache_t *c) {
+  if (c->id_count == 0) id_refill(c);
+  uint32_t tag = c->ids[--c->id_count];
+  int64_t live = c->id_base - c->id_count;
+  if (live > c->handles_peak) __atomic_store_n(&c->handles_peak, live, __ATOMIC_RELAXED);
+  if (live > c->published + ALASKA_ID_PUBLISH_SLACK) id_publish(c, live);
+  id_window(c);
+  return id_untag(tag);
+}
+
+void id_push_slow(cache_t *c) {
+  if (c->id_count == ALASKA_ID_CACHE) id_spill(c, ALASKA_ID_CACHE / 2);
+  int64_t live_after = c->id_base - c->id_count - 1;
+  if (live_after < c->published - ALASKA_ID_PUBLISH_SLACK) id_publish(c, live_after);
+  id_window(c);
 }
 
 void table_lock_for_fork(int lock) {
