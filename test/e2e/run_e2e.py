@@ -10,6 +10,10 @@ and the native build exits with --expect-exit (0 by default; programs self-check
 
 --uncompiled-lib SRC... builds a shared library from SRC with the native compiler only and
 links it into both builds (a program compiled by Alaska using an uncompiled library).
+--variant-lib SRC... builds a shared library from SRC with each build's own compiler (the
+native build links the native one, the Alaska build the Alaska one).
+--expect-alaska-failure MSG: a documented limit; the Alaska build must stop with a non-zero
+status (or a signal) and MSG on stderr instead of matching the native build.
 
 Two build styles:
   sources : run_e2e.py --name list --lang c --src list.c ...
@@ -82,6 +86,19 @@ def build_uncompiled_lib(args, opt, outdir):
     return [lib, "-Wl,-rpath," + outdir], None
 
 
+def build_variant_lib(args, compiler, opt, outdir):
+    """--variant-lib: a shared library built with this build's compiler (link arguments,
+    or the failed compile's command and result)."""
+    if not args.variant_lib:
+        return [], None
+    lib = os.path.join(outdir, "libvariant.so")
+    cmd = [compiler, opt, "-fPIC", "-shared"] + args.variant_lib + ["-o", lib]
+    res = run(cmd, timeout=args.compile_timeout)
+    if res.returncode != 0:
+        return cmd, res
+    return [lib, "-Wl,-rpath," + outdir], None
+
+
 def build_sources(args, compiler, opt, outdir, lib_args):
     exe = os.path.join(outdir, "prog")
     cmd = [compiler, opt] + args.cflags + args.src + ["-o", exe] + lib_args + args.ldflags
@@ -114,6 +131,10 @@ def main():
     ap.add_argument("--uncompiled-lib", nargs="+", action="extend", default=[],
                     help="sources of a shared library built with --native-cc only and "
                          "linked into both builds (interop with uncompiled code)")
+    ap.add_argument("--variant-lib", nargs="+", action="extend", default=[],
+                    help="sources of a shared library built with each build's own compiler")
+    ap.add_argument("--expect-alaska-failure", metavar="MSG",
+                    help="the Alaska build must fail with MSG on stderr (a documented limit)")
     ap.add_argument("--opt", action="append", default=[], help="optimisation level(s)")
     ap.add_argument("--cflag", dest="cflags", action="append", default=[])
     ap.add_argument("--ldflag", dest="ldflags", action="append", default=[])
@@ -152,7 +173,12 @@ def main():
         for kind, compiler in (("native", args.native_cc), ("alaska", args.alaska_cc)):
             outdir = os.path.join(workdir, f"{kind}{opt}")
             os.makedirs(outdir, exist_ok=True)
-            exe, cmd, res = build(args, compiler, opt, outdir, lib_args)
+            vlib_args, vlib_res = build_variant_lib(args, compiler, opt, outdir)
+            if vlib_res is not None:
+                print("$ " + " ".join(vlib_args))
+                show("compiler stderr", vlib_res.stderr)
+                fail(f"{kind} library build failed at {opt} (exit {vlib_res.returncode})")
+            exe, cmd, res = build(args, compiler, opt, outdir, lib_args + vlib_args)
             if res.returncode != 0:
                 print("$ " + " ".join(cmd))
                 show("compiler stdout", res.stdout)
@@ -174,6 +200,15 @@ def main():
             show("native stderr", native.stderr)
             fail(f"native build exited {native.returncode}, expected {args.expect_exit}: "
                  "the program's self-check fails without Alaska")
+        if args.expect_alaska_failure:
+            if alaska.returncode == 0 or args.expect_alaska_failure.encode() not in alaska.stderr:
+                show("alaska stdout", alaska.stdout)
+                show("alaska stderr", alaska.stderr)
+                fail(f"{args.name} {opt}: expected the Alaska build to fail with "
+                     f"{args.expect_alaska_failure!r}; it exited {alaska.returncode}")
+            print(f"ok: the Alaska build stops with exit {alaska.returncode} and "
+                  f"{args.expect_alaska_failure!r}")
+            continue
         problems = []
         if alaska.returncode != native.returncode:
             problems.append(f"exit status {alaska.returncode} under Alaska, "
