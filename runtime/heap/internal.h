@@ -16,9 +16,10 @@
  *             a large object occupies a `span` of whole pages.  -> region.c, page.c
  *   block     a small page's unit of allocation, block_size bytes; a free one holds a
  *             block_t link (local_free or remote_free list), a used one an object.
- *   slot      the index of a block in its page. `slot_ids(page)[i]` is the handle id living in
- *             slot i (0 = free): compaction and raw-address lookups find an object's handle
- *             from its address through it.                               -> slotmap.c
+ *   slot      the index of a block in its page. `slot_ids(page)[i]` is the id last allocated
+ *             in slot i (0: never); hfree leaves it, so slot i is live iff that id's entry
+ *             points back at it (slot_live_id). Compaction and raw-address lookups find an
+ *             object's handle from its address through it.              -> slotmap.c
  *   class     size class: multiples of 16 up to 128, then 4 per doubling up to 32 KiB.
  *             Blocks of power-of-two classes are naturally aligned (pages are 64 KiB
  *             aligned), which is what posix_memalign & co. map onto.       -> internal.h
