@@ -148,6 +148,7 @@ block_t *cache_alloc_block_slow(cache_t *c, unsigned cls, page_t **pg_out) {
     atomic_store_explicit(&pg->owner, c, memory_order_relaxed);
   }
   pthread_mutex_unlock(&alaska_heap_lock);
+  pool_growth_poll();
   if (!pg) return NULL;
 make_cur:
   make_current(c, cls, pg);

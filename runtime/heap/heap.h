@@ -56,4 +56,12 @@ uint64_t alaska_committed_bytes(void);
  * purged in batches). O(1), no locks. */
 uint64_t alaska_pool_dirty_bytes(void);
 
+/* Call fn() once, the first time at least `bytes` of heap pages are committed (at once,
+ * from this call, if they already are). It runs on the thread whose allocation took the
+ * page, after alaska_heap_lock is released, possibly inside the runtime (a barrier waits
+ * until that thread leaves it); fn must not allocate from the heap. One registration per
+ * process (a second one replaces a pending first); the defragmenter uses it to start its
+ * thread only once there is something it could ever compact. */
+void alaska_heap_on_committed(uint64_t bytes, void (*fn)(void));
+
 #endif

@@ -237,6 +237,14 @@ void pool_defer_purge(int defer);             /* hold purges back (one batch lat
 size_t pool_pages_in_use(void);               /* pages ever handed out (pool bump) */
 extern size_t pool_bump ALASKA_HIDDEN;        /* (the variable: for heap/debug.c) */
 size_t pool_release_dirty(void);              /* pool_purge without the lock held */
+/* The committed-bytes notification (heap.h, alaska_heap_on_committed): pool_alloc_span sets
+ * the flag under alaska_heap_lock; page takers call pool_growth_poll() after unlocking. */
+extern _Atomic int pool_growth_pending ALASKA_HIDDEN;
+void pool_growth_fire(void) ALASKA_HIDDEN;
+static inline void pool_growth_poll(void) {
+  if (__builtin_expect(atomic_load_explicit(&pool_growth_pending, memory_order_relaxed), 0))
+    pool_growth_fire();
+}
 
 /* slotmap.c: slot->id maps, 2^(IDS_MIN_SHIFT + bin) bytes each (callers hold the heap lock) */
 #define IDS_MIN_SHIFT 6

@@ -44,6 +44,7 @@ void *large_alloc(size_t size, size_t align, uint32_t id) {
   uintptr_t obj = align > 1 ? (start + align - 1) & ~(uintptr_t)(align - 1) : start;
   large_init_span(head, npages, id, (uint32_t)(obj - start), align > ALASKA_PAGE_SIZE);
   pthread_mutex_unlock(&alaska_heap_lock);
+  pool_growth_poll();
   return (void *)obj;
 }
 

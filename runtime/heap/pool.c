@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "heap/heap.h"
 #include "heap/internal.h"
 #include "heap/stats.h"
 #include "os/os.h"
@@ -21,6 +22,38 @@ size_t pool_bump = 0;                /* pages [0, pool_bump) have been handed ou
 static page_list_t bins[NUM_BINS];
 static size_t dirty_pages = 0;
 static int purge_deferred; /* compaction batches its own purge */
+
+/* alaska_heap_on_committed: the callback and its threshold in pages (SIZE_MAX: none). */
+static _Atomic(void (*)(void)) growth_fn;
+static _Atomic size_t growth_pages = SIZE_MAX;
+_Atomic int pool_growth_pending;
+
+static void growth_check_locked(void) {
+  if (__builtin_expect(alaska_stat_committed_pages >=
+                           atomic_load_explicit(&growth_pages, memory_order_relaxed), 0)) {
+    atomic_store_explicit(&growth_pages, SIZE_MAX, memory_order_relaxed);
+    atomic_store_explicit(&pool_growth_pending, 1, memory_order_release);
+  }
+}
+
+void pool_growth_fire(void) {
+  atomic_store_explicit(&pool_growth_pending, 0, memory_order_relaxed);
+  void (*fn)(void) = atomic_exchange(&growth_fn, NULL);
+  if (fn) fn();
+}
+
+void alaska_heap_on_committed(uint64_t bytes, void (*fn)(void)) {
+  size_t pages = (size_t)((bytes + ALASKA_PAGE_SIZE - 1) >> ALASKA_PAGE_SHIFT);
+  if (pages == 0) pages = 1;
+  atomic_store(&growth_fn, fn);
+  atomic_store(&growth_pages, pages);
+  /* A page taken since the store above sets the flag itself; one taken before it did not:
+   * look once. Whoever exchanges growth_fn first calls it. */
+  if (__atomic_load_n(&alaska_stat_committed_pages, __ATOMIC_RELAXED) >= pages) {
+    atomic_store(&growth_pages, SIZE_MAX);
+    pool_growth_fire();
+  }
+}
 
 void pool_defer_purge(int defer) { purge_deferred = defer; }
 
@@ -99,6 +132,7 @@ page_t *pool_alloc_span(size_t n) {
     alaska_stat_committed_pages += n;
     span->dirty = SPAN_CLEAN;
   }
+  growth_check_locked();
   span->span_pages = n;
   /* span->dirty now tells the caller whether the memory may hold old data (calloc). */
   span->next = span->prev = NULL;

@@ -7,6 +7,9 @@
  *   - once armed by alaska_module_init(), it reads live and committed bytes, asks the policy
  *     (defrag_policy.c) what to do, and runs compaction steps (stop the world, move at most
  *     the policy's adaptive budget, release), sleeping between them as the policy says.
+ * It is started lazily: by ALASKA_TRACE at start-up, else only once the heap has
+ * ALASKA_DEFRAG_MIN_EXCESS bytes committed (below that the policy never compacts), from the
+ * allocation that commits the page (alaska_heap_on_committed). Small programs never start it.
  * It sleeps on a condition variable, so an idle program pays one wake-up per second at most
  * (the policy backs off) — or per trace period when tracing.
  */
@@ -171,6 +174,14 @@ void alaska_service_ensure_started(void) {
   pthread_mutex_unlock(&svc_lock);
 }
 
+/* The heap reached the policy's excess floor (alaska_heap_on_committed): start the thread. */
+static void heap_grew(void) {
+  pthread_mutex_lock(&svc_lock);
+  start_locked();
+  pthread_cond_broadcast(&svc_cond);
+  pthread_mutex_unlock(&svc_lock);
+}
+
 static pthread_once_t defrag_once = PTHREAD_ONCE_INIT;
 static void defrag_init_once(void);
 
@@ -182,9 +193,12 @@ void alaska_module_init(void) {
   if (defrag_disabled) return;
   pthread_mutex_lock(&svc_lock);
   atomic_store(&defrag_armed, 1);
-  start_locked();
-  pthread_cond_broadcast(&svc_cond);
+  pthread_cond_broadcast(&svc_cond); /* a tracing thread may already run */
   pthread_mutex_unlock(&svc_lock);
+  /* No thread yet: the policy never compacts while committed < live + min_excess, so the
+   * thread is started (from the allocation that commits the page) only once the heap has
+   * that many bytes committed. A program that stays small never starts it. */
+  alaska_heap_on_committed(defrag_cfg.min_excess, heap_grew);
 }
 
 /* ---- exit, fork, start-up ------------------------------------------------------------------ */
