@@ -8,8 +8,10 @@
                                             (halloc + raw pointers): never defragmented
   defrag_test.py mt   MT_BINARY   WORKDIR   4 threads read, check and replace values while
                                             the service compacts under them
+  defrag_test.py lazy LAZY_BINARY WORKDIR   the service thread starts only once the heap
+                                            has ALASKA_DEFRAG_MIN_EXCESS bytes committed
 
-The lru, idle and mt binaries are built with alaska-clang, handwritten with plain cc. Assertions read the ALASKA_TRACE CSV, the
+The lru, idle, mt and lazy binaries are built with alaska-clang, handwritten with plain cc. Assertions read the ALASKA_TRACE CSV, the
 program's own trace/summary and the `alaska-stats:` line. Exit status 0 = pass.
 """
 import csv
@@ -232,8 +234,31 @@ def test_mt(binary, work):
           "mt: committed fell from %.1f MiB to %.1f MiB" % (peak / MIB, last["committed_bytes"] / MIB))
 
 
+def test_lazy(binary, work):
+    def counts(env):
+        p = run([binary], env)
+        m = re.search(r"threads start=(\d+) small=(\d+) big=(\d+) (\w+)", p.stdout)
+        check(p.returncode == 0 and m is not None and m.group(4) == "ok",
+              "lazy %s: exits 0, objects intact" % env)
+        return tuple(int(x) for x in m.groups()[:3]) if m else None
+    c = counts({})
+    check(c == (1, 1, 2), "lazy: no thread at start-up nor with 1 MiB of heap, the service "
+          "thread once 17 MiB are committed (threads %s)" % (c,))
+    c = counts({"ALASKA_DEFRAG": "0"})
+    check(c == (1, 1, 1), "lazy: ALASKA_DEFRAG=0 never starts it (threads %s)" % (c,))
+    c = counts({"ALASKA_DEFRAG_MIN_EXCESS": "0"})
+    check(c == (1, 2, 2), "lazy: ALASKA_DEFRAG_MIN_EXCESS=0 starts it with the first heap page "
+          "(threads %s)" % (c,))
+    c = counts({"ALASKA_DEFRAG_MIN_EXCESS": "64M"})
+    check(c == (1, 1, 1), "lazy: ALASKA_DEFRAG_MIN_EXCESS=64M: not below 64 MiB (threads %s)" % (c,))
+    c = counts({"ALASKA_TRACE": os.path.join(work, "lazy.csv")})
+    check(c == (2, 2, 2), "lazy: ALASKA_TRACE starts it at start-up (threads %s)" % (c,))
+    # That a thread started this way compacts: defrag-lru and defrag-mt (heaps > 4 MiB).
+
+
 def main():
-    tests = {"lru": test_lru, "idle": test_idle, "handwritten": test_handwritten, "mt": test_mt}
+    tests = {"lru": test_lru, "idle": test_idle, "handwritten": test_handwritten, "mt": test_mt,
+             "lazy": test_lazy}
     if len(sys.argv) != 4 or sys.argv[1] not in tests:
         sys.exit(__doc__)
     mode, binary, work = sys.argv[1:]
