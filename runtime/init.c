@@ -75,7 +75,6 @@ static void do_init(void) {
   table_init();
   heap_region_init();
   cache_module_init();
-  interpose_init();
   install_segv_handler();
   pthread_atfork(fork_prepare, fork_parent, fork_parent);
   atexit(print_stats_at_exit);

@@ -67,7 +67,7 @@ extern void *__libc_malloc(size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_memalign(size_t, size_t);
-void interpose_init(void);              /* looks up glibc's malloc_usable_size (init.c) */
+void interpose_init(void);              /* looks up glibc's malloc_usable_size (on first use) */
 void *system_alloc(size_t size, size_t align, int zero); /* glibc; NULL + errno from it */
 void system_free(void *p);
 void *system_realloc(void *p, size_t n);

@@ -5,16 +5,21 @@
  * objects too large for a handle (§1: >= 2 GiB, runtime/heap/large.c).
  */
 #include <dlfcn.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "os/os.h"
 
-static size_t (*libc_usable_size)(void *);
+typedef size_t (*usable_size_fn)(void *);
+static _Atomic(usable_size_fn) libc_usable_size;
 
+/* Looked up on first use, not at start-up (a dlsym every process would pay). */
 void interpose_init(void) {
   /* glibc exports no __libc_ alias for malloc_usable_size. */
-  libc_usable_size = (size_t (*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+  atomic_store_explicit(&libc_usable_size,
+                        (usable_size_fn)dlsym(RTLD_NEXT, "malloc_usable_size"),
+                        memory_order_release);
 }
 
 void *system_alloc(size_t size, size_t align, int zero) {
@@ -27,9 +32,13 @@ void *system_alloc(size_t size, size_t align, int zero) {
 void system_free(void *p) { __libc_free(p); }
 void *system_realloc(void *p, size_t n) { return __libc_realloc(p, n); }
 size_t system_usable_size(void *p) {
-  if (!libc_usable_size) interpose_init(); /* called before our constructor ran */
-  if (!libc_usable_size) alaska_fatal("malloc_usable_size of glibc not found");
-  return libc_usable_size(p);
+  usable_size_fn fn = atomic_load_explicit(&libc_usable_size, memory_order_acquire);
+  if (!fn) {
+    interpose_init();
+    fn = atomic_load_explicit(&libc_usable_size, memory_order_acquire);
+  }
+  if (!fn) alaska_fatal("malloc_usable_size of glibc not found");
+  return fn(p);
 }
 
 /* Does `p` look like a live glibc malloc chunk? Reads the chunk header without faulting:
