@@ -14,6 +14,8 @@
 # builds and each timed phase (one per program) in the machine's locks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# alaska-clang links the C++ support library (libalaska_cxx.a) into every program
-B=$(${BENCH_HEAVY:-} bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska)
+# alaska-clang links the C++ support library (libalaska_cxx.a) and the gdb auto-load object
+# into every program
+B=$(${BENCH_HEAVY:-} bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska \
+    gdb/alaska-gdb-autoload-build)
 exec python3 bench/overhead.py --build "$B" "$@"
