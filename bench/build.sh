@@ -9,6 +9,7 @@ if [ ! -f "$B/build.ninja" ]; then
   meson setup "$B" --buildtype=release >/dev/null
 fi
 if [ "$#" -gt 0 ]; then
+  ninja -C "$B" build.ninja >/dev/null # regenerate first: `meson compile` resolves targets from it
   meson compile -C "$B" -j "${BENCH_JOBS:-2}" "$@" >&2
 fi
 echo "$B"

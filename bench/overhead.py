@@ -20,7 +20,12 @@ compile-time measurement), so timings run alone and no phase holds the machine f
 Adding a lever: append ("name", "-mllvm flags that turn it off") to LEVERS below, or pass
 --flag-variant 'name:FLAGS' (FLAGS: extra alaska-clang arguments; `$PLUGIN` expands to the
 pass plugin, which -mllvm options of the plugin need loaded early: `-Xclang -load -Xclang
-$PLUGIN -mllvm -alaska-...`)."""
+$PLUGIN -mllvm -alaska-...`).
+
+A/B of a change: --toolchain-variant 'name:DIR' adds an alaska build made by DIR's driver,
+pass and runtime (another checkout's build-bench, e.g. `git worktree add ../old REV` and
+`bash bench/build.sh alaska-toolchain`
+there), timed interleaved with the rest."""
 import argparse
 import json
 import os
@@ -49,6 +54,9 @@ ap.add_argument("--env-variant", action="append", default=[],
                 help="name:VAR=VAL[,VAR=VAL]: the alaska binaries run with extra environment")
 ap.add_argument("--flag-variant", action="append", default=[],
                 help="name:FLAGS: another alaska build with extra flags")
+ap.add_argument("--toolchain-variant", action="append", default=[],
+                help="name:BUILD_DIR: another alaska build made with BUILD_DIR's driver, pass "
+                     "and runtime (e.g. an older revision's build-bench), for A/B of a change")
 ap.add_argument("--no-levers", action="store_true", help="only native vs alaska (+ given variants)")
 ap.add_argument("--compile-runs", type=int, default=5,
                 help="runs of the SQLite amalgamation compile-time A/B (0: skip)")
@@ -150,6 +158,12 @@ for v in variants:
     if "-mllvm" in flags and PLUGIN not in flags:
         flags = plugin_load + flags  # clang parses -mllvm before it loads -fpass-plugin plugins
     builds[name] = (ALASKA_CC, flags)
+for v in a.toolchain_variant:
+    name, other = v.split(":", 1)
+    other_cc = os.path.join(os.path.abspath(other), "compiler", "driver", "alaska-clang")
+    if not os.path.exists(other_cc):
+        sys.exit("overhead bench: %s not found (build that tree's driver first)" % other_cc)
+    builds[name] = (other_cc, [])
 configs = {name: {"build": name, "env": {}} for name in builds}
 for v in a.env_variant:
     name, envs = v.split(":", 1)

@@ -8,14 +8,13 @@
 # build-bench/ (release) first; the Debian programs are cached in build-debian/. Rewrites the
 # "overhead" section of docs/bench.md.
 #   bash bench/run-overhead.sh [--runs N] [--programs a,b] [--flag-variant 'NAME:FLAGS']
+#                              [--toolchain-variant NAME:BUILD_DIR] (another tree's build-bench)
 #                              [--env-variant NAME:VAR=VAL] [--no-levers] [--compile-runs N]
 #                              [--no-doc]
 # On a shared machine: BENCH_HEAVY=/work/tools/heavy BENCH_QUIET=/work/tools/quiet wrap the
 # builds and each timed phase (one per program) in the machine's locks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# alaska-clang links the C++ support library (libalaska_cxx.a) and the gdb auto-load object
-# into every program
-B=$(${BENCH_HEAVY:-} bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska \
-    gdb/alaska-gdb-autoload-build)
+# alaska-clang links the C++ support library and the gdb auto-load object into every program
+B=$(${BENCH_HEAVY:-} bash bench/build.sh alaska-toolchain)
 exec python3 bench/overhead.py --build "$B" "$@"

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # (alaska-clang refuses to run without the C++ support library, even for C)
-B=$(bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska)
+B=$(bash bench/build.sh alaska-toolchain)
 # budgeted-barrier table: test/stress/pause_bench, if the tree has it
 if meson introspect "$B" --targets | grep -q '"name": "pause_bench"'; then
   bash bench/build.sh test/stress/pause_bench >/dev/null

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-B=$(bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska)
+B=$(bash bench/build.sh alaska-toolchain)
 R="${REDIS_BUILD:-build-redis}"
 mkdir -p "$R"
 SRC=$(bash scripts/debian-source.sh redis)

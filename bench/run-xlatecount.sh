@@ -6,5 +6,5 @@
 #   bash bench/run-xlatecount.sh [--programs a,b] [--flags 'EXTRA'] [--no-doc]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-B=$(${BENCH_HEAVY:-} bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx runtime/alaska)
+B=$(${BENCH_HEAVY:-} bash bench/build.sh alaska-toolchain)
 exec python3 bench/xlatecount.py --build "$B" "$@"
