@@ -15,8 +15,7 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--real" ]; then
   shift
   # alaska-clang: the pass plugin, the runtime, the C++ support library, the gdb auto-load object
-  B=$(${BENCH_HEAVY:-} bash bench/build.sh compiler/pass/AlaskaPass compiler/pass/alaska-cxx \
-      runtime/alaska gdb/alaska-gdb-autoload-build)
+  B=$(${BENCH_HEAVY:-} bash bench/build.sh alaska-toolchain)
   exec python3 bench/alloc_real.py --build "$B" "$@"
 fi
 B=$(bash bench/build.sh)
