@@ -158,8 +158,8 @@ opts = "".join([" --runs %d" % a.runs if a.runs != 5 else "",
                 " --programs %s" % a.programs if programs != dp.ALLOC_PROGRAMS else "",
                 " --startup-runs %d" % a.startup_runs if a.startup_runs != 200 else ""])
 lines.append("Command: `bash bench/run-alloc.sh --real%s` (%d runs per variant, interleaved; user+sys "
-             "CPU time of the whole process; cells are min / median; peak RSS = wait4's ru_maxrss, "
-             "median)  " % (opts, a.runs))
+             "CPU time of the whole process; cells are min / median; peak RSS = the program's "
+             "ru_maxrss as GNU time reports it, median)  " % (opts, a.runs))
 lines.append("Machine: %s\n" % bl.machine_line(m, res["load_end"]))
 lines.append("Builds: `clang-19 -O2` (glibc 2.36 malloc), `clang-19 -O2 ... -lmimalloc` (Debian "
              "libmimalloc 2.0.9), `clang-19 -O2 ... -ljemalloc` (Debian libjemalloc 5.3), "
