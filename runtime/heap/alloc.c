@@ -21,22 +21,26 @@ const uint8_t alaska_class_lut[65] = {0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9, 10,
 
 /* ---- id cache ------------------------------------------------------------------------- */
 /* (The window [id_lo, id_hi] and its edges: table.c.) */
-static inline uint32_t id_pop(cache_t *c) {
-  if (likely(c->id_count > c->id_lo)) return id_untag(c->ids[--c->id_count]);
-  return id_pop_slow(c);
-}
-static inline void id_push(cache_t *c, uint32_t id) {
-  if (unlikely(c->id_count >= c->id_hi)) id_push_slow(c);
-  c->ids[c->id_count++] = id_tag(id);
-}
-/* halloc's fast path reached id_lo with n ids left: the pop makes a new peak of this cache.
- * Record it here unless the slow path has more to do (refill, publish). */
+/* A pop at id_lo with n ids left makes a new peak of this cache. Record it here unless the
+ * slow path has more to do (refill, publish). */
 static inline int id_new_peak(cache_t *c, uint32_t n) {
   int64_t live = c->id_base - n + 1;
   if (n == 0 || live > c->published + ALASKA_ID_PUBLISH_SLACK) return 0;
   __atomic_store_n(&c->handles_peak, live, __ATOMIC_RELAXED);
   c->id_lo = n - 1;
   return 1;
+}
+static inline uint32_t id_pop(cache_t *c) {
+  uint32_t n = c->id_count;
+  if (likely(n > c->id_lo) || id_new_peak(c, n)) {
+    c->id_count = n - 1;
+    return id_untag(c->ids[n - 1]);
+  }
+  return id_pop_slow(c);
+}
+static inline void id_push(cache_t *c, uint32_t id) {
+  if (unlikely(c->id_count >= c->id_hi)) id_push_slow(c);
+  c->ids[c->id_count++] = id_tag(id);
 }
 
 /* ---- blocks ---------------------------------------------------------------------------- */
