@@ -935,7 +935,7 @@ def read_stats(rt):
         allocs += rec["large_alloc"] - moves
         frees += rec["large_free"] - moves
         live += _signed(rec["large_live_bytes"])
-        peaks += _signed(rec["handles_peak"])
+        peaks += min(_signed(rec["handles_peak"]), rt.const("peak_untracked"))
     handles_live = max(allocs - frees, 0)
     # heap/table.c id_handles_peak: the caches' peaks, bounded by the published sum's peak
     bound = _signed(rt.var("handles_published_peak")) + len(caches) * rt.const("id_publish_slack")

@@ -66,6 +66,7 @@ static alaska_debug_entry_t entries[] = {
     CONST("small_max", ALASKA_SMALL_MAX),
     CONST("num_classes", ALASKA_NUM_CLASSES),
     CONST("id_publish_slack", ALASKA_ID_PUBLISH_SLACK),
+    CONST("peak_untracked", ALASKA_PEAK_UNTRACKED),
     CONST("slot_pin_bit", ALASKA_PIN_BIT),
     CONST("slot_entry_bytes", sizeof(((page_t *)0)->ids[0])), /* slot->id map entries */
     CONST("kind.unused", PAGE_UNUSED),

@@ -283,6 +283,9 @@ static inline uint64_t *tag_entry(uint32_t tag) { return (uint64_t *)((uintptr_t
 /* A cache publishes its live-handle count into the global sum when it drifts this far
  * from what it last published (so the global peak is within this much per cache). */
 #define ALASKA_ID_PUBLISH_SLACK 256
+/* cache_t.handles_peak of a cache that stopped tracking its peak (table.c): larger than any
+ * count, and adding a few does not overflow */
+#define ALASKA_PEAK_UNTRACKED (INT64_MAX / 2)
 _Static_assert(ALASKA_ID_BATCH * 8 == ALASKA_OS_PAGE_SIZE, "an id batch is one table page");
 
 void table_init(void);

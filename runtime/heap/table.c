@@ -15,7 +15,10 @@
  * path records the cache's new peak (exact: one thread's peak is the process's) or adds
  * the cache's drift to a global sum of live handles once it reaches
  * ALASKA_ID_PUBLISH_SLACK (that sum's maximum bounds the peak when several threads
- * allocate and free each other's objects, where the per-cache peaks only add up).
+ * allocate and free each other's objects, where the per-cache peaks only add up). A cache
+ * whose own peak passes that bound (a producer whose objects other threads free) stops
+ * tracking it: its peak becomes ALASKA_PEAK_UNTRACKED, so the bound is what is reported, and its
+ * allocations stop stepping out at every new high (only every ALASKA_ID_PUBLISH_SLACK).
  */
 #include <errno.h>
 #include <string.h>
@@ -99,13 +102,16 @@ static void id_publish(cache_t *c, int64_t live) {
                                                               memory_order_relaxed,
                                                               memory_order_relaxed)) {
   }
+  if (c->handles_peak > (sum > peak ? sum : peak) + ALASKA_ID_PUBLISH_SLACK)
+    __atomic_store_n(&c->handles_peak, ALASKA_PEAK_UNTRACKED, __ATOMIC_RELAXED);
 }
 
 /* Exact when one thread allocates; otherwise at most the per-cache slack above the peak. */
 uint64_t id_handles_peak(void) {
   int64_t sum = 0, caches = 0;
   for (cache_t *c = __atomic_load_n(&alaska_all_caches, __ATOMIC_ACQUIRE); c; c = c->next_all) {
-    sum += __atomic_load_n(&c->handles_peak, __ATOMIC_RELAXED);
+    int64_t p = __atomic_load_n(&c->handles_peak, __ATOMIC_RELAXED);
+    sum = p >= ALASKA_PEAK_UNTRACKED || sum >= ALASKA_PEAK_UNTRACKED ? ALASKA_PEAK_UNTRACKED : sum + p;
     caches++;
   }
   int64_t bound = atomic_load_explicit(&handles_published_peak, memory_order_relaxed) +
