@@ -20,6 +20,9 @@ ap.add_argument("--churn-slots", default="100000")
 ap.add_argument("--xthread-objs", default="4000000")
 ap.add_argument("--xthread-pairs", default="2")
 ap.add_argument("--no-doc", action="store_true")
+ap.add_argument("--alaska-variant", action="append", default=[],
+                help="NAME:BUILD_DIR: also time BUILD_DIR's alloc-alaska (another revision's "
+                     "build-bench), interleaved: A/B of a runtime change")
 ap.add_argument("--wall", action="store_true",
                 help="time churn by wall clock too (default: process CPU time for churn, "
                      "wall clock for xthread)")
@@ -30,6 +33,13 @@ B = a.build
 order = ["glibc", "jemalloc", "mimalloc", "alaska"]
 bins = {n: os.path.join(B, "bench", "alloc-" + n) for n in order
         if os.path.exists(os.path.join(B, "bench", "alloc-" + n))}
+for v in a.alaska_variant:
+    vname, vdir = v.split(":", 1)
+    exe = os.path.join(os.path.abspath(vdir), "bench", "alloc-alaska")
+    if not os.path.exists(exe):
+        sys.exit("alloc bench: %s not found (build bench/alloc-alaska in that tree)" % exe)
+    bins[vname] = exe
+    order.append(vname)
 if "mimalloc" not in bins:
     sys.exit("alloc bench: mimalloc variant missing (install libmimalloc-dev)")
 workloads = {
@@ -54,7 +64,8 @@ load_end = bl.load_now()
 lines = []
 lines.append("## Allocator microbenchmark (issue 3)\n")
 # the exact command that reproduces this table (non-default options included)
-cmd_opts = (" --runs %d" % a.runs if a.runs != 5 else "") + (" --wall" if a.wall else "")
+cmd_opts = (" --runs %d" % a.runs if a.runs != 5 else "") + (" --wall" if a.wall else "") + \
+    "".join(" --alaska-variant " + v for v in a.alaska_variant)
 lines.append("Command: `bash bench/run-alloc.sh%s` (best of %d, runs interleaved across allocators; churn "
              "timed by %s, xthread by wall clock)  " % (cmd_opts, a.runs,
                                                         "wall clock" if a.wall else "process CPU time"))

@@ -2,7 +2,8 @@
 # Allocator microbenchmark: glibc / jemalloc / mimalloc / Alaska halloc+hfree on single-thread
 # churn and cross-thread producer/consumer. Builds what it needs in build-bench/ (release),
 # runs best of 5, prints a table and writes it into docs/bench.md (section "alloc").
-#   bash bench/run-alloc.sh [--runs N] [--no-doc]
+#   bash bench/run-alloc.sh [--runs N] [--no-doc] [--alaska-variant NAME:BUILD_DIR] (A/B: another
+#                           tree's build-bench with bench/alloc-alaska built)
 # With --real: the real-program table instead (bench/alloc_real.py, section "alloc-real"):
 # allocation-heavy programs from Debian sources (jq, lua, gawk, bc; bench/debian_programs.py)
 # built with clang-19 (glibc), + -lmimalloc, + -ljemalloc and alaska-clang, CPU time and peak
