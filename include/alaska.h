@@ -75,6 +75,9 @@ ALASKA_API void alaska_get_stats(alaska_stats_t *out);
 ALASKA_API size_t alaska_compact(void);
 /* Print the `alaska-stats:` line to stderr now. */
 ALASKA_API void alaska_print_stats(void);
+/* Write a snapshot of every heap page to `path` (format: docs/env.md, "Heap map"); 0, or -1
+ * with errno set. ALASKA_HEAPMAP=path writes one at exit. */
+ALASKA_API int alaska_heapmap(const char *path);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
  * SIGSEGV reporter for freed or untranslated handles, fork safety, and ALASKA_* variables
  * (docs/env.md).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,9 @@ static void fork_parent(void) { /* also the child's handler */
 }
 
 static void print_stats_at_exit(void) {
+  const char *map = alaska_options()->heapmap;
+  if (map && *map && alaska_heapmap(map) != 0)
+    alaska_report("cannot write the heap map ALASKA_HEAPMAP=%s: %s", map, strerror(errno));
   if (alaska_options()->stats) alaska_print_stats();
 }
 
