@@ -55,6 +55,9 @@ uint64_t alaska_committed_bytes(void);
 /* Of the committed bytes, those of free pages the pool keeps committed for reuse (bounded;
  * purged in batches). O(1), no locks. */
 uint64_t alaska_pool_dirty_bytes(void);
+/* Committed bytes minus that cache, both read at one instant (takes alaska_heap_lock); the
+ * committed bytes of the same instant in *committed_bytes if not NULL. */
+uint64_t alaska_pool_committed_in_use(uint64_t *committed_bytes);
 
 /* Call fn() once, the first time at least `bytes` of heap pages are committed (at once,
  * from this call, if they already are). It runs on the thread whose allocation took the

@@ -233,3 +233,16 @@ size_t pool_pages_in_use(void) { return __atomic_load_n(&pool_bump, __ATOMIC_REL
 uint64_t alaska_pool_dirty_bytes(void) {
   return (uint64_t)__atomic_load_n(&dirty_pages, __ATOMIC_RELAXED) << ALASKA_PAGE_SHIFT;
 }
+
+/* Under the lock: pool_free_span counts a freed span dirty before it purges, so two unlocked
+ * reads could see the cache one span above its limit (and committed from before the free). */
+uint64_t alaska_pool_committed_in_use(uint64_t *committed_bytes) {
+  RT_ENTER();
+  pthread_mutex_lock(&alaska_heap_lock);
+  uint64_t committed = alaska_committed_bytes();
+  uint64_t cached = (uint64_t)dirty_pages << ALASKA_PAGE_SHIFT;
+  pthread_mutex_unlock(&alaska_heap_lock);
+  RT_LEAVE();
+  if (committed_bytes) *committed_bytes = committed;
+  return committed > cached ? committed - cached : 0;
+}

@@ -35,11 +35,7 @@
 
 #define NS_PER_S 1000000000ULL
 
-uint64_t alaska_defrag_committed_in_use(void) {
-  uint64_t committed = alaska_committed_bytes();
-  uint64_t cached = alaska_pool_dirty_bytes();
-  return committed > cached ? committed - cached : 0;
-}
+uint64_t alaska_defrag_committed_in_use(void) { return alaska_pool_committed_in_use(NULL); }
 
 double alaska_defrag_frag_ratio(void) {
   uint64_t live = alaska_live_bytes();

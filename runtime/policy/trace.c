@@ -62,11 +62,10 @@ void alaska_trace_sample(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   double t = (double)(now.tv_sec - trace_t0.tv_sec) + (double)(now.tv_nsec - trace_t0.tv_nsec) * 1e-9;
-  uint64_t live = alaska_live_bytes(), committed = alaska_committed_bytes();
+  uint64_t live = alaska_live_bytes(), committed;
   /* One reading of committed for both columns: a purge between two readings (the program
    * freeing its cache on the way out) would make frag_ratio disagree with committed_bytes. */
-  uint64_t cached = alaska_pool_dirty_bytes();
-  uint64_t in_use = committed > cached ? committed - cached : 0;
+  uint64_t in_use = alaska_pool_committed_in_use(&committed);
   uint64_t rss = os_rss_bytes();
   alaska_barrier_stats_t b;
   alaska_barrier_get_stats(&b);
