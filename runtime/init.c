@@ -14,6 +14,7 @@
 #include "heap/stats.h"
 #include "options.h"
 #include "os/os.h"
+#include "policy/heapmap_signal.h"
 
 /* Referenced by every module the pass transforms: a pass/runtime ABI mismatch fails to link. */
 ALASKA_API const int ALASKA_ABI_VAR = ALASKA_ABI_VERSION;
@@ -82,6 +83,7 @@ static void do_init(void) {
   install_segv_handler();
   pthread_atfork(fork_prepare, fork_parent, fork_parent);
   atexit(print_stats_at_exit);
+  alaska_heapmap_signal_init(); /* ALASKA_HEAPMAP_SIGNAL: its thread and handler */
   alaska_initialized = 1;
 }
 

@@ -200,6 +200,11 @@ static void parse_all(void) {
     int from_env = s && *s;
     if (!from_env) s = r->dflt;
     value_t v = {0, 0, 0};
+    if (r->type == OPTION_signal && !*s) { /* a signal row whose default is unset: 0 */
+      texts[i] = s;
+      store(r, s, &v);
+      continue;
+    }
     if (!parse(r, s, &v) || !in_range(r, &v)) {
       if (!from_env) alaska_fatal("options.inc: bad default %s of %s", s, r->name);
       malformed(r, s);
@@ -207,10 +212,16 @@ static void parse_all(void) {
     texts[i] = s;
     store(r, s, &v);
   }
-  /* The one constraint between two rows. */
+  /* The constraints between rows. */
   if (options.defrag_lower > options.defrag_upper)
     alaska_fatal("ALASKA_DEFRAG_LOWER=%s is not <= ALASKA_DEFRAG_UPPER=%s",
                  text_of("ALASKA_DEFRAG_LOWER"), text_of("ALASKA_DEFRAG_UPPER"));
+  if (options.heapmap_signal && options.heapmap_signal == options.signal)
+    alaska_fatal("ALASKA_HEAPMAP_SIGNAL=%s is the barrier's signal (ALASKA_SIGNAL=%s): pick "
+                 "another", text_of("ALASKA_HEAPMAP_SIGNAL"), text_of("ALASKA_SIGNAL"));
+  if (options.heapmap_signal && !options.heapmap)
+    alaska_fatal("ALASKA_HEAPMAP_SIGNAL=%s needs ALASKA_HEAPMAP=file (the snapshots are "
+                 "file.1, file.2, ...)", text_of("ALASKA_HEAPMAP_SIGNAL"));
 }
 
 const alaska_options_t *alaska_options(void) {

@@ -1,8 +1,13 @@
 /* The heap map (ALASKA_HEAPMAP, alaska_heapmap(); docs/env.md "Heap map"): one line per page
  * handed out, the header's totals equal to the stats, and the pages' own counts adding up to
  * the live bytes; written at exit by ALASKA_HEAPMAP; an unwritable file is reported without
- * changing the exit status. */
+ * changing the exit status. ALASKA_HEAPMAP_SIGNAL: each signal gives ALASKA_HEAPMAP.K with
+ * the same checks, also when the signal interrupts a thread holding the heap lock, and the
+ * variable's bad values stop the program with one line. */
 #include <alaska.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -76,9 +81,98 @@ static void case_at_exit(void) {
   for (int i = 0; i < 1000; i++) objs[i] = halloc(64);
 }
 
+/* Waits (up to 20 s) for `path` to exist. */
+static void wait_for(const char *path) {
+  for (int i = 0; i < 2000; i++) {
+    if (access(path, F_OK) == 0) return;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  fprintf(stderr, "%s did not appear\n", path);
+  exit(1);
+}
+
+/* The map in `path` against the stats now (the calling thread is the only one allocating). */
+static void check_against_stats(const char *path) {
+  alaska_stats_t s;
+  alaska_get_stats(&s);
+  map_t m;
+  read_map(path, &m);
+  CHECK_EQ(m.lines, m.pages);
+  CHECK_EQ(m.live, s.live_bytes);
+  CHECK_EQ(m.sum_live, s.live_bytes);
+  CHECK_EQ(m.handles, s.handles_live);
+  CHECK_EQ(m.committed_pages * 65536, m.committed);
+  CHECK(m.small > 0);
+}
+
+/* ALASKA_HEAPMAP=MAP ALASKA_HEAPMAP_SIGNAL=SIGUSR2: raise it, MAP.1 appears; again: MAP.2 */
+static void case_signal(void) {
+  const char *base = getenv("ALASKA_HEAPMAP");
+  char p1[300], p2[300], tmp[300];
+  snprintf(p1, sizeof p1, "%s.1", base);
+  snprintf(p2, sizeof p2, "%s.2", base);
+  snprintf(tmp, sizeof tmp, "%s.1.tmp", base);
+  for (int i = 0; i < 20000; i++) objs[i] = halloc(16 + (i % 40) * 24);
+  for (int i = 0; i < 20000; i += 3) hfree(objs[i]);
+  void *big = halloc(300000);
+  CHECK(raise(SIGUSR2) == 0);
+  wait_for(p1);
+  CHECK(access(tmp, F_OK) != 0); /* renamed, not left behind */
+  check_against_stats(p1);
+  for (int i = 1; i < 20000; i += 3) hfree(objs[i]);
+  hfree(big);
+  CHECK(kill(getpid(), SIGUSR2) == 0);
+  wait_for(p2);
+  check_against_stats(p2);
+  map_t m1, m2;
+  read_map(p1, &m1);
+  read_map(p2, &m2);
+  CHECK(m2.live < m1.live && m1.large == 1 && m2.large == 0);
+}
+
+/* The signal sent to a thread that keeps taking the heap lock (large allocations): the
+ * handler must not take it (a thread would deadlock on its own lock); the maps come out. */
+static pthread_t victim;
+static _Atomic int stop_alloc;
+static void *sender(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 200; i++) {
+    pthread_kill(victim, SIGUSR2);
+    struct timespec ts = {0, 500 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  stop_alloc = 1;
+  return NULL;
+}
+static void case_signal_locked(void) {
+  const char *base = getenv("ALASKA_HEAPMAP");
+  char p1[300];
+  snprintf(p1, sizeof p1, "%s.1", base);
+  victim = pthread_self();
+  pthread_t th;
+  CHECK(pthread_create(&th, NULL, sender, NULL) == 0);
+  unsigned long rounds = 0;
+  while (!stop_alloc) {
+    void *a = halloc(40000 + (rounds % 7) * 20000), *b = halloc(100);
+    hfree(a);
+    hfree(b);
+    rounds++;
+  }
+  pthread_join(th, NULL);
+  wait_for(p1);
+  map_t m; /* taken while the thread allocated: only the map's own structure holds */
+  read_map(p1, &m);
+  CHECK_EQ(m.lines, m.pages);
+  CHECK_EQ(m.committed_pages * 65536, m.committed);
+  printf("%lu allocation rounds under 200 signals\n", rounds);
+}
+
 static const harness_case_t cases[] = {
     {"snapshot", case_snapshot},
     {"at_exit", case_at_exit},
+    {"signal", case_signal},
+    {"signal_locked", case_signal_locked},
     {NULL, NULL},
 };
 
@@ -107,5 +201,51 @@ int main(int argc, char **argv) {
   CHECK(strstr(buf, "alaska: cannot write the heap map ALASKA_HEAPMAP=/nonexistent-dir/map: "
                     "No such file or directory\n") != NULL);
   printf("ok unwritable map reported, exit status 0 kept\n");
+
+  /* ALASKA_HEAPMAP_SIGNAL: the parent sets ALASKA_HEAPMAP for the children (its own runtime
+   * read the environment at start-up already). */
+  char p1[300], p2[300];
+  snprintf(p1, sizeof p1, "%s.1", path);
+  snprintf(p2, sizeof p2, "%s.2", path);
+  CHECK(setenv("ALASKA_HEAPMAP", path, 1) == 0);
+  expect_success(argv[0], "signal", "ALASKA_HEAPMAP_SIGNAL=12");
+  read_map(p2, &m); /* the child's checks held; the files stay complete after it exits */
+  CHECK_EQ(m.lines, m.pages);
+  unlink(p1);
+  unlink(p2);
+  unlink(path);
+  expect_success(argv[0], "signal_locked", "ALASKA_HEAPMAP_SIGNAL=12");
+  for (int k = 1; k < 1000; k++) { /* every snapshot, however many the signals gave */
+    char pk[300];
+    snprintf(pk, sizeof pk, "%s.%d", path, k);
+    if (access(pk, F_OK) != 0) break;
+    read_map(pk, &m);
+    CHECK_EQ(m.lines, m.pages);
+    CHECK_EQ(m.committed_pages * 65536, m.committed);
+    unlink(pk);
+  }
+  unlink(path);
+  /* bad values: one line, exit 1, before main */
+  expect_exit1_line(argv[0], "at_exit", "ALASKA_HEAPMAP_SIGNAL=SIGRTMIN+5",
+                    "alaska: ALASKA_HEAPMAP_SIGNAL=SIGRTMIN+5 is the barrier's signal "
+                    "(ALASKA_SIGNAL=SIGRTMIN+5): pick another");
+  CHECK(setenv("ALASKA_SIGNAL", "12", 1) == 0);
+  expect_exit1_line(argv[0], "at_exit", "ALASKA_HEAPMAP_SIGNAL=12",
+                    "alaska: ALASKA_HEAPMAP_SIGNAL=12 is the barrier's signal "
+                    "(ALASKA_SIGNAL=12): pick another");
+  CHECK(unsetenv("ALASKA_SIGNAL") == 0);
+  static const char *const malformed[] = {"9", "19", "11", "0", "65", "SIGRTMIN+40", "SIGUSR2"};
+  for (size_t i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
+    char env[64], line[256];
+    snprintf(env, sizeof env, "ALASKA_HEAPMAP_SIGNAL=%s", malformed[i]);
+    snprintf(line, sizeof line, "alaska: ALASKA_HEAPMAP_SIGNAL=%s is not a signal number in "
+             "[1, SIGRTMAX] other than SIGKILL, SIGSTOP, SIGSEGV", malformed[i]);
+    expect_exit1_line(argv[0], "at_exit", env, line);
+  }
+  CHECK(unsetenv("ALASKA_HEAPMAP") == 0);
+  expect_exit1_line(argv[0], "at_exit", "ALASKA_HEAPMAP_SIGNAL=12",
+                    "alaska: ALASKA_HEAPMAP_SIGNAL=12 needs ALASKA_HEAPMAP=file (the snapshots "
+                    "are file.1, file.2, ...)");
+  expect_success(argv[0], "at_exit", "ALASKA_HEAPMAP_SIGNAL="); /* empty: unset */
   return 0;
 }
