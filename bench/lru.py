@@ -18,8 +18,13 @@ ap.add_argument("--only", default="", help="comma-separated subset of run names"
 ap.add_argument("--no-doc", action="store_true")
 ap.add_argument("--plot-only", action="store_true",
                 help="re-render the PNGs from bench/results/*.csv without running anything")
+ap.add_argument("--heapmaps", action="store_true",
+                help="only the two Alaska runs, each writing heap maps at the end of the fill and "
+                     "10 s later (ALASKA_HEAPMAP_SIGNAL); renders docs/img/lru-heapmap-{before,after}.png "
+                     "and the lru-heapmap section of docs/bench.md (the lru section is left alone)")
 ap.add_argument("lru_args", nargs="*", help="extra options for the lru program (after --)")
 a = ap.parse_args()
+HEAPMAP_SIGNAL = "12"  # SIGUSR2: the lru program does not use it
 
 m = bl.machine()
 B = os.path.abspath(a.build)
@@ -45,6 +50,18 @@ USABLE = ["glibc-usable", "alaska-usable"]
 runs["glibc-usable"] = (runs["glibc"][0], {})
 if "alaska" in runs:
     runs["alaska-usable"] = (alaska_exe, {"ALASKA_STATS": "1"})
+if a.heapmaps:
+    if "alaska" not in runs:
+        sys.exit("lru.py --heapmaps: %s not built" % alaska_exe)
+    runs = {k: runs[k] for k in ["alaska-defrag-off", "alaska"]}
+    for k, (exe, env) in runs.items():
+        env = dict(env, ALASKA_HEAPMAP=os.path.join(out, "heapmap-%s" % k),
+                   ALASKA_HEAPMAP_SIGNAL=HEAPMAP_SIGNAL)
+        for suffix in ("", ".1", ".2"):
+            if os.path.exists(env["ALASKA_HEAPMAP"] + suffix):
+                os.unlink(env["ALASKA_HEAPMAP"] + suffix)
+        runs[k] = (exe, env)
+    uptime_start = bl.sh(["uptime"]).strip()
 if a.only:
     keep = a.only.split(",")
     runs = {k: v for k, v in runs.items() if k in keep}
@@ -64,6 +81,8 @@ for name, (exe, env) in runs.items():
     if name.startswith("alaska"):
         env["ALASKA_TRACE"] = os.path.join(out, "alaska-trace-%s.csv" % name)
     cmd = [exe, "--label", name, "--trace", trace] + a.lru_args
+    if a.heapmaps:
+        cmd += ["--heapmap-signal", HEAPMAP_SIGNAL]
     if name in USABLE:
         cmd += ["--used-memory", "usable"]
     print("running %s: %s %s" % (name, " ".join("%s=%s" % kv for kv in env.items()), " ".join(cmd)),
@@ -81,10 +100,89 @@ for name, (exe, env) in runs.items():
     print("  " + (summary[-1] if summary else so[-300:]), file=sys.stderr)
     if kv["stats"]:
         print("  alaska-stats: " + " ".join("%s=%s" % x for x in kv["stats"].items()), file=sys.stderr)
+    if a.heapmaps:
+        continue  # bench/results/ holds the lru section's traces: left alone
     shutil.copy(trace, os.path.join(res, "lru-%s.csv" % name))
     if "ALASKA_TRACE" in env and os.path.exists(env["ALASKA_TRACE"]):
         shutil.copy(env["ALASKA_TRACE"], os.path.join(res, "alaska-trace-%s.csv" % name))
 load_end = bl.load_now()
+
+
+def heapmap_report():
+    """Totals of the four snapshots, the two PNGs, the lru-heapmap section of docs/bench.md."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "plot_heapmap", os.path.join(bl.ROOT, "scripts", "plot-heapmap.py"))
+    ph = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ph)
+    img = os.path.join(bl.ROOT, "docs", "img")
+    os.makedirs(img, exist_ok=True)
+    rows, maps = [], {}
+    for name, k, when in [("alaska-defrag-off", 1, "end of the fill"),
+                          ("alaska-defrag-off", 2, "after the GETs"),
+                          ("alaska", 1, "end of the fill"),
+                          ("alaska", 2, "after the GETs")]:
+        path = "%s.%d" % (runs[name][1]["ALASKA_HEAPMAP"], k)
+        if name not in results or "FAILED" in results[name].get("result", "") \
+                or not os.path.exists(path):
+            rows.append("| %s | %s | missing (run failed) | | | | | | | |" % (name, when))
+            continue
+        totals, pages = ph.load(path)
+        maps[(name, k)] = path
+        small = [p for p in pages if p[0] == "small"]
+        sparse = sum(1 for p in small if p[2] and p[1] * 2 < p[2])
+        free_c = sum(1 for p in pages if p[0] in ("free", "free_tail") and p[4] == "committed")
+        released = sum(1 for p in pages if p[4] == "released")
+        large = sum(1 for p in pages if p[0] in ("large", "large_tail"))
+        live, committed = totals["live_bytes"], totals["committed_bytes"]
+        rows.append("| %s | %s | %d | %.1f | %.1f | %.3f | %d | %d | %d | %d free committed, %d released |" % (
+            name, when, len(pages), committed / 1048576.0, live / 1048576.0,
+            committed / live if live else 0.0, len(small), sparse, large, free_c, released))
+    pngs = []
+    for (name, k), png, label in [(("alaska-defrag-off", 1), "lru-heapmap-before.png",
+                                   "LRU run, defrag off, end of the fill (before)"),
+                                  (("alaska", 2), "lru-heapmap-after.png",
+                                   "LRU run, defrag on, 10 s after the fill (after)")]:
+        if (name, k) not in maps:
+            continue
+        outp = os.path.join(img, png)
+        subprocess.run([sys.executable, os.path.join(bl.ROOT, "scripts", "plot-heapmap.py"),
+                        "-o", outp, "--title", "%s, %s" % (label, m["date"]), maps[(name, k)]],
+                       check=True)
+        pngs.append((png, label, os.path.getsize(outp)))
+    lines = ["## Heap maps of the LRU run, before and after defragmentation (issue 11)\n"]
+    lines.append("Command: `bash bench/run-lru.sh --heapmaps%s`: the `alaska-defrag-off` and "
+                 "`alaska` runs of the [lru](#lru-fragmentation-workload-issue-6) section, each with "
+                 "`ALASKA_HEAPMAP=build-bench/bench-lru/heapmap-RUN ALASKA_HEAPMAP_SIGNAL=%s` and "
+                 "`lru --heapmap-signal %s` (the program raises the signal at the end of the fill "
+                 "and after the 10 s of GETs and waits for `RUN.1` / `RUN.2`, docs/env.md \"Heap "
+                 "map\"); pictures by `scripts/plot-heapmap.py`  " % (
+                     (" -- " + " ".join(a.lru_args)) if a.lru_args else "", HEAPMAP_SIGNAL,
+                     HEAPMAP_SIGNAL))
+    lines.append("Machine: %s  " % bl.machine_line(m, load_end))
+    lines.append("`uptime` at start: `%s`\n" % uptime_start)
+    lines.append("| run | snapshot | pages | committed (MiB) | live (MiB) | committed / live | small pages | < half full | large pages | free pages |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    lines += rows
+    lines.append("")
+    for png, label, size in pngs:
+        lines.append("![%s](img/%s)\n" % (label, png))
+    lines.append("Cells: one 64 KiB page each, row by row; small pages red (empty) to green "
+                 "(full) by occupancy, large objects blue, free committed pages grey, released "
+                 "pages white, a black dot for a page with objects pinned forever. PNG sizes: %s." % (
+                     ", ".join("%s %d KB" % (p, sz // 1000) for p, _, sz in pngs)))
+    text = "\n".join(lines)
+    print(text)
+    for name, kv in results.items():
+        print("  %s: %s" % (name, " ".join("%s=%s" % x for x in kv.items() if x[0] != "stats")),
+              file=sys.stderr)
+    if not a.no_doc:
+        bl.update_doc("lru-heapmap", text)
+
+
+if a.heapmaps:
+    heapmap_report()
+    sys.exit(0 if all("FAILED" not in r.get("result", "") for r in results.values()) else 1)
 
 # ---- plot ---------------------------------------------------------------------------------
 png = os.path.join(bl.ROOT, "docs", "lru-rss.png")

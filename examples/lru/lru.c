@@ -77,6 +77,12 @@
  * RSS (/proc/self/statm) is sampled every --sample-ms during all phases and written, with the
  * counted bytes, to --trace FILE as CSV: t_s,phase,rss_mb,counted_mb,items.
  *
+ * --heapmap-signal N (Alaska runs with ALASKA_HEAPMAP=FILE ALASKA_HEAPMAP_SIGNAL=N, docs/env.md):
+ * raise signal N at the end of the fill and again at the end of the GETs (before the
+ * verification and shutdown free everything), each time waiting until the runtime has written
+ * FILE.1 / FILE.2: heap maps of the fragmented and of the settled heap (bench/run-lru.sh
+ * --heapmaps).
+ *
  * Output: one summary line on stdout starting with `lru:`; exit status 0 only if every
  * verification passed, 1 if one failed, 2 on bad arguments.
  */
@@ -86,6 +92,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -971,6 +978,23 @@ static inline void maybe_sample(int phase) {
   }
 }
 
+/* --heapmap-signal: ask the runtime for heap map snapshot k (ALASKA_HEAPMAP.k) and wait up
+ * to 60 s until it is written (the runtime renames it into place complete). */
+static void heapmap_snapshot(int signo, int k) {
+  const char *base = getenv("ALASKA_HEAPMAP");
+  if (!signo) return;
+  if (!base) die("--heapmap-signal needs ALASKA_HEAPMAP (and ALASKA_HEAPMAP_SIGNAL)");
+  char path[4096];
+  snprintf(path, sizeof path, "%s.%d", base, k);
+  if (raise(signo) != 0) die("--heapmap-signal: raise failed");
+  for (int i = 0; i < 6000; i++) {
+    if (access(path, F_OK) == 0) return;
+    usleep(10000);
+  }
+  fprintf(stderr, "lru: %s did not appear (is ALASKA_HEAPMAP_SIGNAL=%d set?)\n", path, signo);
+  exit(2);
+}
+
 /* ---------------------------------------------------------------- main ----------- */
 static void usage(const char *argv0) {
   fprintf(stderr,
@@ -980,6 +1004,8 @@ static void usage(const char *argv0) {
           "          [--key-len L]         key length, 16..%d characters (default 128)\n"
           "          [--ops-per-sec R]     the server's logical clock (default 10000)\n"
           "          [--used-memory requested|usable]  what counts against the cap\n"
+          "          [--heapmap-signal N]  raise N after the fill and after the GETs, wait\n"
+          "                                for ALASKA_HEAPMAP.1 / .2 (Alaska heap maps)\n"
           "defaults: 700000 x 240 B, then 170000 x 492 B, maxmemory 100 MiB, 10 s of GETs\n",
           argv0, MAX_KEY);
   exit(2);
@@ -1003,13 +1029,14 @@ int main(int argc, char **argv) {
   double cap_mb = 100, seconds = 10, sample_ms = 100;
   const char *trace = NULL, *label = "lru", *used_mode = "requested";
   uint64_t seed = 1;
-  long evict_samples = 5, klen_opt = 128, ops_per_sec = 10000;
+  long evict_samples = 5, klen_opt = 128, ops_per_sec = 10000, heapmap_signal = 0;
   static const struct option opts[] = {
       {"n1", 1, 0, 'a'},          {"size1", 1, 0, 'b'},        {"n2", 1, 0, 'c'},
       {"size2", 1, 0, 'd'},       {"cap-mb", 1, 0, 'e'},       {"seconds", 1, 0, 'f'},
       {"sample-ms", 1, 0, 'g'},   {"trace", 1, 0, 'h'},        {"label", 1, 0, 'i'},
       {"seed", 1, 0, 'j'},        {"evict-samples", 1, 0, 'k'}, {"key-len", 1, 0, 'l'},
       {"ops-per-sec", 1, 0, 'm'}, {"used-memory", 1, 0, 'n'},  {"help", 0, 0, 'z'},
+      {"heapmap-signal", 1, 0, 'o'},
       {0, 0, 0, 0}};
   int o;
   while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1028,13 +1055,15 @@ int main(int argc, char **argv) {
     case 'l': klen_opt = parse_long(optarg, argv[0]); break;
     case 'm': ops_per_sec = parse_long(optarg, argv[0]); break;
     case 'n': used_mode = optarg; break;
+    case 'o': heapmap_signal = parse_long(optarg, argv[0]); break;
     default: usage(argv[0]);
     }
   }
   if (optind != argc || n1 < 0 || n2 < 0 || size1 < 0 || size2 < 0 || size1 > MAX_VALUE ||
       size2 > MAX_VALUE || n1 + n2 <= 0 || n1 + n2 > 0x7fffffff || !(cap_mb > 0) ||
       seconds < 0 || !(sample_ms > 0) || evict_samples < 1 || evict_samples > 64 ||
-      klen_opt < 16 || klen_opt > MAX_KEY || ops_per_sec < 1)
+      klen_opt < 16 || klen_opt > MAX_KEY || ops_per_sec < 1 || heapmap_signal < 0 ||
+      heapmap_signal > 64)
     usage(argv[0]);
   if (strcmp(used_mode, "usable") == 0) count_usable = 1;
   else if (strcmp(used_mode, "requested") != 0) usage(argv[0]);
@@ -1066,8 +1095,13 @@ int main(int argc, char **argv) {
     if ((i & 1023) == 0) maybe_sample(i < n1 ? 1 : 2);
   }
   double t_filled = now();
+  const double t_fill_end = t_filled;
   take_sample(2, t_filled);
   size_t rss_after_fill = rss_bytes();
+  if (heapmap_signal) { /* the snapshot is not part of the GET phase's time */
+    heapmap_snapshot((int)heapmap_signal, 1);
+    t_filled = now();
+  }
   uint64_t evicted_in_fill = server.evicted_keys;
 
   /* the ids the server holds, per the client's bookkeeping */
@@ -1108,6 +1142,7 @@ int main(int argc, char **argv) {
   take_sample(3, t);
   double read_secs = t - t_filled;
   size_t rss_final = rss_bytes();
+  heapmap_snapshot((int)heapmap_signal, 2);
   size_t used_final = used_memory, requested_final = used_requested;
   unsigned long items_final = dictSize(server.db);
 
@@ -1140,7 +1175,7 @@ int main(int argc, char **argv) {
     fclose(f);
   }
 
-  double fill_s = t_filled - t_start;
+  double fill_s = t_fill_end - t_start;
   double counted_mb = used_final / 1048576.0;
   printf("lru: label=%s used_memory=%s evict_samples=%ld key_len=%u fill_s=%.2f "
          "sets_per_s=%.0f rss_after_fill_mb=%.1f final_rss_mb=%.1f peak_rss_mb=%.1f "
