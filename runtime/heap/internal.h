@@ -294,6 +294,8 @@ uint32_t id_pop_slow(struct cache *c);          /* id_pop at the window's low ed
 void id_push_slow(struct cache *c);             /* make room for one push at the high edge */
 void id_window(struct cache *c);                /* recompute id_lo/id_hi */
 void id_spill(struct cache *c, uint32_t keep); /* move ids above `keep` to the global list */
+uint64_t table_resident_bytes(void) ALASKA_HIDDEN; /* of the issued ids' entries (mincore) */
+uint64_t ids_resident_bytes(void) ALASKA_HIDDEN; /* slot map chunks (mincore; heap lock held) */
 uint64_t id_handles_peak(void);                /* handles_peak: see table.c */
 uint64_t id_issued_limit(void);                /* ids < this have been issued to caches */
 extern _Atomic uint64_t id_bump ALASKA_HIDDEN;  /* (the variable: for heap/debug.c) */

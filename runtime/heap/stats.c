@@ -100,20 +100,36 @@ void alaska_get_stats(alaska_stats_t *out) {
   out->pages_released = __atomic_load_n(&alaska_stat_pages_released, __ATOMIC_RELAXED);
 }
 
+/* Resident bytes of the runtime's two per-object metadata arrays (mincore). The slot map
+ * directory changes under the heap lock; RT_ENTER: a barrier must not stop this thread
+ * while it holds the lock. */
+static void metadata_resident(uint64_t *table, uint64_t *slotmaps) {
+  *table = table_resident_bytes();
+  RT_ENTER();
+  pthread_mutex_lock(&alaska_heap_lock);
+  *slotmaps = ids_resident_bytes();
+  pthread_mutex_unlock(&alaska_heap_lock);
+  RT_LEAVE();
+}
+
 int alaska_stats_format(char *buf, int len) {
   alaska_stats_t s;
   alaska_get_stats(&s);
+  uint64_t table_res, slotmap_res;
+  metadata_resident(&table_res, &slotmap_res);
   int n = snprintf(buf, (size_t)len,
                    "alaska-stats: halloc=%llu hfree=%llu handles_live=%llu handles_peak=%llu "
                    "heap_committed_bytes=%llu live_bytes=%llu pages_released=%llu "
-                   "objects_moved=%llu bytes_moved=%llu huge_allocs=%llu",
+                   "objects_moved=%llu bytes_moved=%llu huge_allocs=%llu "
+                   "table_resident_bytes=%llu slotmap_resident_bytes=%llu",
                    (unsigned long long)s.halloc, (unsigned long long)s.hfree,
                    (unsigned long long)s.handles_live, (unsigned long long)s.handles_peak,
                    (unsigned long long)s.heap_committed_bytes, (unsigned long long)s.live_bytes,
                    (unsigned long long)s.pages_released,
                    (unsigned long long)alaska_stat_objects_moved,
                    (unsigned long long)alaska_stat_bytes_moved,
-                   (unsigned long long)__atomic_load_n(&alaska_stat_huge_allocs, __ATOMIC_RELAXED));
+                   (unsigned long long)__atomic_load_n(&alaska_stat_huge_allocs, __ATOMIC_RELAXED),
+                   (unsigned long long)table_res, (unsigned long long)slotmap_res);
   int np = atomic_load(&num_providers);
   for (int i = 0; i < np && n < len; i++) {
     if (providers[i].read_u64)

@@ -106,6 +106,14 @@ static void id_publish(cache_t *c, int64_t live) {
     __atomic_store_n(&c->handles_peak, ALASKA_PEAK_UNTRACKED, __ATOMIC_RELAXED);
 }
 
+/* table_resident_bytes: entries of every id issued so far ([0, id_bump), each batch's poisoned
+ * when taken, so written) that are in memory. Entries beyond id_bump were never written. */
+uint64_t table_resident_bytes(void) {
+  uint64_t ids = atomic_load_explicit(&id_bump, memory_order_relaxed);
+  if (ids > ALASKA_TABLE_ENTRIES) ids = ALASKA_TABLE_ENTRIES;
+  return os_resident_bytes((const void *)(uintptr_t)ALASKA_TABLE_BASE, ids * 8);
+}
+
 /* Exact when one thread allocates; otherwise at most the per-cache slack above the peak. */
 uint64_t id_handles_peak(void) {
   int64_t sum = 0, caches = 0;

@@ -58,6 +58,21 @@ void os_release(void *addr, size_t bytes) {
   if (bytes) madvise(addr, bytes, MADV_DONTNEED);
 }
 
+size_t os_resident_bytes(const void *addr, size_t bytes) {
+  uintptr_t lo = (uintptr_t)addr & ~(ALASKA_OS_PAGE_SIZE - 1);
+  uintptr_t hi = ((uintptr_t)addr + bytes + ALASKA_OS_PAGE_SIZE - 1) & ~(ALASKA_OS_PAGE_SIZE - 1);
+  unsigned char vec[4096];
+  size_t resident = 0;
+  while (lo < hi) {
+    size_t pages = (hi - lo) / ALASKA_OS_PAGE_SIZE;
+    if (pages > sizeof vec) pages = sizeof vec;
+    if (mincore((void *)lo, pages * ALASKA_OS_PAGE_SIZE, vec) == 0)
+      for (size_t i = 0; i < pages; i++) resident += vec[i] & 1;
+    lo += pages * ALASKA_OS_PAGE_SIZE;
+  }
+  return resident * ALASKA_OS_PAGE_SIZE;
+}
+
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif

@@ -20,6 +20,9 @@ int os_reserve_fixed(void *addr, size_t bytes, int prot_none);
 void os_unmap(void *addr, size_t bytes);
 /* Give the physical memory of [addr, addr+bytes) back; it reads as zero afterwards. */
 void os_release(void *addr, size_t bytes);
+/* Bytes of [addr, addr+bytes) (rounded out to OS pages) resident in memory (mincore; no
+ * malloc, a stack vector per 16 MiB). 0 for an unmapped range. */
+size_t os_resident_bytes(const void *addr, size_t bytes);
 /* Make [addr, addr+bytes) resident and writable without changing its contents
  * (MADV_POPULATE_WRITE), so that later writes take no page fault. Best effort: does nothing
  * on kernels without it. */
