@@ -6,7 +6,9 @@
 SET 700,000 keys with 240-byte values, then 170,000 with 492-byte values (pipelined in
 batches), then waits, sampling the server's RSS (/proc/PID/status), then checks every key
 ever set: evicted (nil) or holding exactly the value written. Prints one `result:` line of
-key=value pairs. Plain sockets and RESP: no client library needed.
+key=value pairs (RSS after the fill, at the end of the wait and its peak; Redis's used_memory
+and mem_fragmentation_ratio at the end of the wait; the keys). Plain sockets and RESP: no
+client library needed.
 """
 import argparse
 import socket
@@ -71,11 +73,10 @@ def main():
                     return int(line.split()[1]) / 1024
         return 0.0
 
-    def used_mib():
+    def memory_info():
         sock.sendall(cmd(b"INFO", b"memory"))
         text = reply().decode()
-        fields = dict(l.split(":", 1) for l in text.splitlines() if ":" in l)
-        return int(fields["used_memory"]) / 2**20
+        return dict(l.split(":", 1) for l in text.splitlines() if ":" in l)
 
     def pipeline(cmds):
         for start in range(0, len(cmds), a.batch):
@@ -96,7 +97,10 @@ def main():
         time.sleep(0.1)
         peak = max(peak, rss_mib())
     rss_end = rss_mib()
-    used = used_mib()
+    info = memory_info()
+    used = int(info["used_memory"]) / 2**20
+    # Redis's own ratio: used_memory_rss (sampled by serverCron) / used_memory
+    frag = float(info.get("mem_fragmentation_ratio", "0"))
     held = bad = 0
     gets = [cmd(b"GET", key(i)) for i, _ in sizes]
     k = 0
@@ -109,7 +113,8 @@ def main():
             held += 1
             bad += r != value(i, s)
     print(f"result: rss_fill_mib={rss_fill:.1f} rss_end_mib={rss_end:.1f} peak_mib={peak:.1f} "
-          f"used_mib={used:.1f} fill_s={fill_s:.1f} keys_held={held} keys_bad={bad} "
+          f"used_mib={used:.1f} mem_fragmentation_ratio={frag:.2f} fill_s={fill_s:.1f} "
+          f"keys_held={held} keys_bad={bad} "
           f"keys_set={len(sizes)}", flush=True)
     raise SystemExit(1 if bad else 0)
 

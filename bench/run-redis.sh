@@ -3,8 +3,12 @@
 # `apt-get source redis` into build-src/, adding deb-src if needed; nothing is committed) built unmodified three ways
 # in build-redis/ — clang-19 with MALLOC=libc (glibc), clang-19 with Debian's jemalloc
 # (as Debian's redis-server package), alaska-clang with MALLOC=libc — and run by bench/redis.py; rewrites the "redis"
-# section of docs/bench.md.
-#   bash bench/run-redis.sh [--no-doc] [--only glibc,alaska]
+# section of docs/bench.md. Every run reports RSS, used_memory, mem_fragmentation_ratio and,
+# under Alaska, pause p50/p99/max and handle-table / slot-map resident bytes (ALASKA_STATS);
+# then redis-benchmark SET/GET throughput of the Alaska build vs the glibc build, interleaved.
+#   bash bench/run-redis.sh [--no-doc] [--only glibc,alaska] [--scale 0.25] [--seconds 10]
+#                           [--bench-rounds 5] [--bench-requests 200000] [--bench-clients 50]
+#   --only none --bench-rounds 0: only build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
