@@ -44,6 +44,7 @@ REAL = dp.PROGRAMS
 LEVERS = [
     ("no-pins", "-mllvm -alaska-pins=0"),
     ("no-rawproofs", "-mllvm -alaska-raw-proofs=0"),
+    ("no-safepoints", "-mllvm -alaska-safepoints=0"),
 ]
 
 ap = argparse.ArgumentParser()

@@ -30,9 +30,15 @@
 // is safe). Functions calling setjmp-like (returns_twice) functions clear nothing: the
 // second return revives values the CFG shows as dead. -alaska-pin-clear=0 turns clearing
 // off.
+//
+// Safepoints (docs/design.md §6.3): in a function stoppable only at polls and calls, a site
+// whose derived set is live across no such point (mayStopAt, or a planned poll) keeps the
+// plain @alaska.translate (no slot, no fences, no clear). Given alaska-safepoint's plan for a
+// function, runPin converts it only if the pins removed cost more than the polls added.
 //==============================================================================
 #include "PinPass.h"
 #include "Common.h"
+#include "SafepointPass.h"
 
 #include "alaska/abi.h"
 
@@ -53,6 +59,9 @@ ALWAYS_ENABLED_STATISTIC(NumSlots, "Pin slots allocated (after sharing)");
 ALWAYS_ENABLED_STATISTIC(NumSitesCleared, "Sites whose slot is cleared where their addresses die");
 ALWAYS_ENABLED_STATISTIC(NumClears, "Slot clears inserted");
 ALWAYS_ENABLED_STATISTIC(NumNoClearFunctions, "Functions that clear nothing (they call setjmp & co.)");
+ALWAYS_ENABLED_STATISTIC(NumSitesUnpinned, "Sites live across no safepoint: not pinned");
+ALWAYS_ENABLED_STATISTIC(NumSafepointChosen, "Functions made stoppable only at polls (cheaper)");
+ALWAYS_ENABLED_STATISTIC(NumSafepointDeclined, "Functions left stoppable anywhere (polls would cost more)");
 
 namespace alaska {
 
@@ -135,6 +144,11 @@ public:
   SmallVector<Instruction *, 8> run(ArrayRef<Instruction *> Derived,
                                     const SmallPtrSetImpl<Instruction *> &InSet);
   // Blocks holding a point where the set is live, is defined, or where run() clears it.
+  // After run(): a point where a barrier may stop the thread (mayStopAt) lies where the set
+  // is live — after a definition (or at a live-in block top) and up to a use (or the end
+  // of a block it leaves). A call that uses the set counts: the callee runs while it is live.
+  // Planned polls (not inserted yet) count too: one runs right before each instruction in At.
+  bool crossesStop(ArrayRef<Instruction *> Derived, const SmallPtrSetImpl<Instruction *> &At) const;
   void occupied(ArrayRef<Instruction *> Points, SmallPtrSetImpl<BasicBlock *> &Out) const {
     for (auto &KV : Flags) Out.insert(KV.first);
     for (auto &KV : Last) Out.insert(KV.first);
@@ -236,6 +250,35 @@ SmallVector<Instruction *, 8> ClearPlacer::run(ArrayRef<Instruction *> Derived,
   return Points;
 }
 
+bool ClearPlacer::crossesStop(ArrayRef<Instruction *> Derived,
+                              const SmallPtrSetImpl<Instruction *> &At) const {
+  DenseMap<BasicBlock *, Instruction *> First;
+  for (Instruction *V : Derived) {
+    Instruction *&F = First[V->getParent()];
+    if (!F || V->comesBefore(F)) F = V;
+  }
+  SmallPtrSet<BasicBlock *, 16> Blocks;
+  for (auto &KV : Flags) Blocks.insert(KV.first);
+  for (auto &KV : First) Blocks.insert(KV.first);
+  for (BasicBlock *BB : Blocks) {
+    auto FIt = Flags.find(BB);
+    uint8_t Fl = FIt == Flags.end() ? 0 : FIt->second;
+    bool Started = Fl & LiveIn;
+    Instruction *Start = Started ? nullptr : First.lookup(BB);
+    if (!Started && !Start) continue;
+    Instruction *End = (Fl & LiveOut) ? nullptr : Last.lookup(BB);
+    for (Instruction &I : *BB) {
+      if (!Started) {
+        Started = &I == Start;
+        continue;
+      }
+      if (mayStopAt(I) || At.count(&I)) return true;
+      if (&I == End) break;
+    }
+  }
+  return false;
+}
+
 // setjmp & co. return a second time, from a longjmp, with the registers of the first
 // return: values live after the call on that path (the translated address of the object
 // holding the jmp_buf, typically) come back although the CFG shows no edge from the code
@@ -256,10 +299,25 @@ void insertClear(Instruction *Before, AllocaInst *Frame, ArrayType *FrameTy, uns
   B.CreateAlignedStore(B.getInt64(0), Slot, Align(8), /*isVolatile=*/true);
 }
 
+unsigned loopWeightOf(const SafepointPlan &P, const BasicBlock *BB) {
+  return 1u << (3 * std::min(P.Depth.lookup(BB), 6u));
+}
+
+// Back to a plain translation: no slot, no fences.
+void unpin(CallInst *P, Function *Marker) {
+  IRBuilder<> B(P);
+  CallInst *T = B.CreateCall(Marker, {P->getArgOperand(0)});
+  T->takeName(P);
+  T->setDebugLoc(P->getDebugLoc());
+  P->replaceAllUsesWith(T);
+  P->eraseFromParent();
+}
+
 } // namespace
 
-bool runPin(Module &M) {
+bool runPin(Module &M, bool PlanSafepoints) {
   if (!PinsOpt) return false;
+  PlanSafepoints &= SafepointsOpt;
   Function *Marker = M.getFunction(TranslateMarker);
   if (!Marker) return false;
   // Slots numbered in program order (deterministic output).
@@ -273,6 +331,8 @@ bool runPin(Module &M) {
   }
   if (Sites.empty()) return false;
   Function *PinMarker = getTranslatePinMarker(M);
+  SmallPtrSet<const Function *, 32> Recursive;
+  if (PlanSafepoints) Recursive = recursiveFunctions(M);
   Type *I64 = Type::getInt64Ty(M.getContext());
   constexpr unsigned H = ALASKA_PIN_FRAME_HEADER_WORDS;
   for (auto &[F, Calls] : Sites) {
@@ -289,25 +349,59 @@ bool runPin(Module &M) {
       CI->eraseFromParent();
       Pinned.push_back(P);
     }
-    // Per site: where to clear, and the blocks its slot is busy in (all of them when the
-    // site is never cleared).
+    // Per site: whether it is live across a point where the thread may stop (safepoint
+    // mode), where to clear, and the blocks its slot is busy in (all of them when the site
+    // is never cleared).
+    bool Planned = PlanSafepoints && safepointEligible(*F);
+    SafepointPlan Plan;
+    if (Planned) Plan = planSafepoints(*F, Recursive);
+    bool Safepoints = Planned || hasSafepoints(*F);
     bool Clear = PinClearOpt && !callsReturnsTwice(*F);
     if (PinClearOpt && !Clear) ++NumNoClearFunctions;
     DenseMap<BasicBlock *, unsigned> Order;
     for (BasicBlock &BB : *F) Order[&BB] = Order.size();
     SmallVector<SmallVector<Instruction *, 8>, 16> Points(N);
     SmallVector<SmallPtrSet<BasicBlock *, 16>, 16> Busy(N);
-    SmallVector<bool, 16> Cleared(N, false);
-    for (unsigned I = 0; Clear && I < N; ++I) {
+    SmallVector<bool, 16> Cleared(N, false), Unpinned(N, false);
+    for (unsigned I = 0; (Clear || Safepoints) && I < N; ++I) {
       SmallVector<Instruction *, 16> Derived;
       SmallPtrSet<Instruction *, 16> InSet;
-      if (!collectDerived(Pinned[I], Derived, InSet)) continue;
+      if (!collectDerived(Pinned[I], Derived, InSet)) continue; // escapes: pinned for life
       ClearPlacer Placer(Order);
-      Points[I] = Placer.run(Derived, InSet);
+      SmallVector<Instruction *, 8> At = Placer.run(Derived, InSet);
+      Unpinned[I] = Safepoints && !Placer.crossesStop(Derived, Plan.At);
+      if (!Clear) continue;
+      Points[I] = std::move(At);
       Placer.occupied(Points[I], Busy[I]);
       Cleared[I] = true;
-      ++NumSitesCleared;
-      NumClears += Points[I].size();
+    }
+    // A function becomes stoppable only at polls if that is cheaper. Costs in instructions,
+    // each weighted 8^loop depth: a poll is a compare with memory and a branch (2); a pin
+    // no longer needed saves the slot store, its clear and the two compiler fences that
+    // keep the backend from moving accesses across them (3); no pin at all saves the frame
+    // header at every call (3 stores and the zeroing of the slots: 4). Otherwise it stays stoppable
+    // anywhere, every site pinned, no polls (also every function without translations).
+    if (Planned) {
+      unsigned Saved = 0, All = 1;
+      for (unsigned I = 0; I < N; ++I) {
+        if (Unpinned[I]) Saved += 3 * loopWeightOf(Plan, Pinned[I]->getParent());
+        All &= Unpinned[I];
+      }
+      if (All) Saved += 4;
+      if (Saved > 2 * Plan.PollWeight) {
+        commitSafepoints(*F, Plan);
+        ++NumSafepointChosen;
+      } else {
+        for (unsigned I = 0; I < N; ++I) Unpinned[I] = false;
+        ++NumSafepointDeclined;
+      }
+    }
+    for (unsigned I = 0; I < N; ++I) {
+      if (Unpinned[I]) ++NumSitesUnpinned;
+      else if (Cleared[I]) {
+        ++NumSitesCleared;
+        NumClears += Points[I].size();
+      }
     }
     // Slot sharing: two cleared sites whose busy blocks are disjoint never have a derived
     // address live where the other writes or clears the slot (between a site's write and
@@ -316,6 +410,7 @@ bool runPin(Module &M) {
     SmallVector<unsigned, 16> SlotOf(N);
     SmallVector<SmallVector<unsigned, 4>, 16> Members; // slot -> cleared sites in it
     for (unsigned I = 0; I < N; ++I) {
+      if (Unpinned[I]) continue;
       unsigned Chosen = Members.size();
       if (Cleared[I])
         for (unsigned S = 0; S < Members.size() && Chosen == Members.size(); ++S) {
@@ -330,8 +425,12 @@ bool runPin(Module &M) {
       SlotOf[I] = Chosen;
     }
     uint64_t NSlots = Members.size();
-    ++NumFrames;
     NumSites += N;
+    if (NSlots == 0) { // nothing live across a safepoint: no frame at all
+      for (unsigned I = 0; I < N; ++I) unpin(Pinned[I], Marker);
+      continue;
+    }
+    ++NumFrames;
     NumSlots += NSlots;
 
     B.SetInsertPoint(&*F->getEntryBlock().getFirstInsertionPt());
@@ -350,11 +449,15 @@ bool runPin(Module &M) {
     B.CreateAlignedStore(B.getInt64(ALASKA_PIN_FRAME_MAGIC), Frame, Align(16),
                          /*isVolatile=*/true);
     for (unsigned I = 0; I < N; ++I) {
+      if (Unpinned[I]) continue;
       B.SetInsertPoint(Pinned[I]);
       Pinned[I]->setArgOperand(
           1, B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, H + SlotOf[I], "alaska.pin"));
       for (Instruction *At : Points[I]) insertClear(At, Frame, FrameTy, H + SlotOf[I]);
     }
+    // Last: a clear of another site may have been placed before an unpinned marker.
+    for (unsigned I = 0; I < N; ++I)
+      if (Unpinned[I]) unpin(Pinned[I], Marker);
   }
   return true;
 }

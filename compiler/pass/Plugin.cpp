@@ -29,6 +29,7 @@
 #include "LowerPass.h"
 #include "PinPass.h"
 #include "ReplacePass.h"
+#include "SafepointPass.h"
 #include "TranslatePass.h"
 #include "VisibilityPass.h"
 
@@ -66,6 +67,30 @@ void referenceAbiSymbol(Module &M) {
 // Arm automatic defragmentation (docs/design.md §7): only modules whose translations are
 // pinned may see their objects moved. The runtime function is referenced weakly (called
 // only if present) so a runtime without it still links.
+// The linker defines __start_/__stop_ of a section named like a C identifier, per executable
+// or library: the range of every function alaska-safepoint placed there (weak: 0 if none).
+void registerText(Module &M, IRBuilder<> &B) {
+  bool Any = false;
+  for (Function &F : M) Any |= !F.isDeclaration() && hasSafepoints(F);
+  if (!Any) return;
+  LLVMContext &Ctx = M.getContext();
+  PointerType *P = PointerType::getUnqual(Ctx);
+  auto Bound = [&](const char *Prefix) {
+    std::string Name = std::string(Prefix) + ALASKA_TEXT_SECTION;
+    GlobalVariable *G = M.getGlobalVariable(Name);
+    if (!G) {
+      G = new GlobalVariable(M, Type::getInt8Ty(Ctx), true, GlobalValue::ExternalWeakLinkage,
+                             nullptr, Name);
+      G->setVisibility(GlobalValue::HiddenVisibility);
+    }
+    return G;
+  };
+  FunctionType *Ty = FunctionType::get(Type::getVoidTy(Ctx), {P, P, P}, false);
+  Function *Register = getOrDeclare(M, ALASKA_RT_REGISTER_TEXT, Ty);
+  if (Register->isDeclaration()) Register->setLinkage(GlobalValue::ExternalWeakLinkage);
+  B.CreateCall(Ty, Register, {Bound("__start_"), Bound("__stop_"), getPollWord(M)});
+}
+
 void callModuleInit(Module &M) {
   if (!PinsOpt) return;
   LLVMContext &Ctx = M.getContext();
@@ -79,6 +104,7 @@ void callModuleInit(Module &M) {
   IRBuilder<> B(Entry);
   B.CreateCondBr(B.CreateIsNotNull(Init), Call, Done);
   B.SetInsertPoint(Call);
+  registerText(M, B);
   B.CreateCall(Ty, Init);
   B.CreateBr(Done);
   B.SetInsertPoint(Done);
@@ -99,7 +125,7 @@ struct PipelinePass : PassInfoMixin<PipelinePass> {
     runReplace(M);
     runEscape(M);
     runTranslate(M);
-    runPin(M);
+    runPin(M, /*PlanSafepoints=*/true);
     runLower(M);
     runVisibility(M);
     setWholeProgram(M, false);
@@ -128,6 +154,7 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
                   else if (Name == "alaska-replace") MPM.addPass(ReplacePass());
                   else if (Name == "alaska-escape") MPM.addPass(EscapePass());
                   else if (Name == "alaska-translate") MPM.addPass(TranslatePass());
+                  else if (Name == "alaska-safepoint") MPM.addPass(SafepointPass());
                   else if (Name == "alaska-pin") MPM.addPass(PinPass());
                   else if (Name == "alaska-lower") MPM.addPass(LowerPass());
                   else if (Name == "alaska-visibility") MPM.addPass(VisibilityPass());

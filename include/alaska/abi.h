@@ -48,7 +48,7 @@ extern "C" {
 #define ALASKA_API __attribute__((visibility("default")))
 
 /* ---- versioning -------------------------------------------------------------------- */
-#define ALASKA_ABI_VERSION 3
+#define ALASKA_ABI_VERSION 4
 /* Defined (as a global) only by the runtime of this ABI version; referenced by every
  * transformed module. ALASKA_ABI_VAR is the C identifier of the same symbol. */
 #define ALASKA_ABI_CONCAT_(a, b) a##b
@@ -140,6 +140,20 @@ static inline void *alaska_translate_inline(const void *p) {
  * the program keeps pin slots, so the runtime may move its objects. Arms the automatic
  * defragmentation service (docs/design.md §7); idempotent and cheap. */
 #define ALASKA_RT_MODULE_INIT "alaska_module_init" /* void (void) */
+
+/* ---- safepoints (docs/design.md §6.3) --------------------------------------------------- */
+/* Every function the pass compiles (in safepoint mode) is placed in this section. The module
+ * constructor passes the linker's __start_/__stop_ symbols of it and the address of the
+ * object's poll word (one per executable or library: a hidden linkonce global of this name)
+ * to ALASKA_RT_REGISTER_TEXT. A barrier's signal that interrupts code in a registered range
+ * does not stop the thread there: it runs on to its next poll. */
+#define ALASKA_TEXT_SECTION "alaska_text"
+#define ALASKA_POLL_WORD "alaska.poll_word"
+#define ALASKA_RT_REGISTER_TEXT "alaska_register_text" /* void (const void *, const void *, uint32_t *) */
+/* A poll: `if (atomic_load_relaxed(&poll_word)) ALASKA_RT_POLL();` on every loop back-edge
+ * (but counted inner loops) and at the entry of functions that may recurse. The word is
+ * nonzero while a barrier waits for threads; the call is where such a thread stops. */
+#define ALASKA_RT_POLL "alaska_poll" /* void (void) */
 
 /* ---- libc escape wrappers (runtime/interop/escape.c) ------------------------------------- */
 /* Same signatures as the libc functions they replace; the pass calls them with the

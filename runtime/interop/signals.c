@@ -28,6 +28,7 @@ static user_handler_t user_handlers[_NSIG];
 
 static void trampoline(int signo, siginfo_t *info, void *uc) {
   alaska_user_signals++;
+  alaska_nostop_t nostop = alaska_nostop_begin(uc);
   uintptr_t parked = alaska_park_suspend();
   void *fn = atomic_load_explicit(&user_handlers[signo].fn, memory_order_acquire);
   if (atomic_load_explicit(&user_handlers[signo].flags, memory_order_relaxed) & SA_SIGINFO)
@@ -35,6 +36,7 @@ static void trampoline(int signo, siginfo_t *info, void *uc) {
   else
     ((void (*)(int))fn)(signo);
   alaska_park_resume(parked);
+  alaska_nostop_end(nostop);
 }
 
 static int is_function(void (*h)(int)) { return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR; }
@@ -71,6 +73,7 @@ ALASKA_API int sigaction(int signo, const struct sigaction *act, struct sigactio
     mine = *act;
     mine.sa_flags |= SA_SIGINFO;
     mine.sa_sigaction = trampoline;
+    sigaddset(&mine.sa_mask, alaska_barrier_signal()); /* until alaska_nostop_begin */
     /* Published before the kernel can run the trampoline for it. */
     atomic_store_explicit(&u->flags, act->sa_flags, memory_order_relaxed);
     atomic_store_explicit(&u->fn, (void *)act->sa_handler, memory_order_release);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "alaska.h"
@@ -56,6 +57,30 @@ static struct timespec stop_started;
 
 /* Depth of runtime entry points on this thread's stack (mover/safepoint.h). */
 __thread volatile int alaska_rt_depth ALASKA_TLS_IE;
+
+
+/* A program's signal handler that interrupted compiled code runs with this thread's stack
+ * pointer in [nostop_lo, nostop_hi): the interrupted frame may hold raw addresses that no
+ * pin covers (design.md §6.2), so nothing may stop the thread until the handler returns.
+ * A stack pointer outside the range means the handler left by longjmp. */
+static __thread uintptr_t nostop_lo ALASKA_TLS_IE, nostop_hi ALASKA_TLS_IE;
+
+static int in_nostop(uintptr_t sp) {
+  if (!nostop_hi) return 0;
+  if (sp >= nostop_lo && sp < nostop_hi) return 1;
+  nostop_lo = nostop_hi = 0;
+  return 0;
+}
+
+static uintptr_t interrupted_pc(const void *uc) {
+#if defined(__x86_64__)
+  return (uintptr_t)((const ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+  return (uintptr_t)((const ucontext_t *)uc)->uc_mcontext.pc;
+#else
+#error "interrupted_pc: unsupported architecture"
+#endif
+}
 
 /* ---- statistics ---------------------------------------------------------------------- */
 
@@ -146,8 +171,8 @@ static void answer_and_wait(alaska_thread_t *t, uint32_t g, int state) {
 __attribute__((noinline)) static void barrier_handler(int sig, siginfo_t *info, void *uc) {
   (void)sig;
   (void)info;
-  (void)uc;
   int saved_errno = errno;
+  volatile uintptr_t marker = 0; /* its address bounds the scan from below */
   alaska_thread_t *t = handler_self();
   if (!t) {
     errno = saved_errno;
@@ -162,14 +187,16 @@ __attribute__((noinline)) static void barrier_handler(int sig, siginfo_t *info, 
     errno = saved_errno; /* stale signal of a finished barrier, or not ours */
     return;
   }
-  if (alaska_rt_depth > 0) {
-    /* Inside the runtime (maybe holding its locks): not here. RT_LEAVE calls
-     * alaska_barrier_poll when the depth returns to 0, and the thread answers there. */
+  if (alaska_rt_depth > 0 || alaska_in_compiled_text(interrupted_pc(uc)) ||
+      in_nostop((uintptr_t)&marker)) {
+    /* Inside the runtime (maybe holding its locks), or in compiled code between polls
+     * (raw addresses in registers need not be pinned there), or in a handler that
+     * interrupted such code: not here. The thread answers at its next poll: RT_LEAVE when
+     * the depth returns to 0, alaska_poll in compiled code. */
     t->deferred_gen = g;
     errno = saved_errno;
     return;
   }
-  volatile uintptr_t marker = 0; /* its address bounds the scan from below */
   answer_and_wait(t, g, compute_scan_ranges(t, (uintptr_t)&marker));
   errno = saved_errno;
 }
@@ -179,13 +206,22 @@ __attribute__((noinline)) static void barrier_handler(int sig, siginfo_t *info, 
  * the signal handler stops a thread. It may run before this thread's signal arrives; the
  * signal then finds the generation answered. */
 static void answer_from_poll(void) {
+  volatile uintptr_t marker = 0;
   uint32_t g = atomic_load_explicit(&active_gen, memory_order_acquire);
   alaska_thread_t *t;
   if (g == 0 || !(t = handler_self()) ||
-      atomic_load_explicit(&t->ack_gen, memory_order_relaxed) == g)
+      atomic_load_explicit(&t->ack_gen, memory_order_relaxed) == g ||
+      in_nostop((uintptr_t)&marker))
     return;
-  volatile uintptr_t marker = 0;
+  /* As in the handler (whose sa_mask does this): no handler of the program may run compiled
+   * code on this thread while it counts as stopped and objects move. */
+  sigset_t all, old;
+  sigfillset(&all);
+  static const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
+  for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) sigdelset(&all, faults[i]);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
   answer_and_wait(t, g, compute_scan_ranges(t, (uintptr_t)&marker));
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 __attribute__((noinline)) void alaska_barrier_poll(void) {
@@ -196,6 +232,40 @@ __attribute__((noinline)) void alaska_barrier_poll(void) {
   if ((req & REQ_STRESS) && stress_every && stress_due())
     alaska_barrier_compact(SIZE_MAX, 1, 3, NULL);
   errno = saved_errno;
+}
+
+/* The poll of compiled code (ALASKA_RT_POLL), called when its object's poll word is set: a call
+ * site, so every raw address live across it is pinned in its frame's slots. */
+ALASKA_API void alaska_poll(void) {
+  if (alaska_rt_depth != 0 || running_barrier) return;
+  int saved_errno = errno;
+  answer_from_poll();
+  errno = saved_errno;
+}
+
+alaska_nostop_t alaska_nostop_begin(const void *uc) {
+  volatile uintptr_t marker = 0;
+  alaska_nostop_t saved = {nostop_lo, nostop_hi};
+  uintptr_t here = (uintptr_t)&marker;
+  if (alaska_in_compiled_text(interrupted_pc(uc)) && !in_nostop(here)) {
+    uintptr_t lo = 0; /* on the thread's own stack: everything below the trampoline */
+    stack_t ss;
+    if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK)) lo = (uintptr_t)ss.ss_sp;
+    nostop_lo = lo;
+    nostop_hi = here;
+  }
+  /* sigaction (interop/signals.c) blocked the barrier signal on entry, so that it could not
+   * stop the thread before the range was set. */
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, barrier_signo);
+  pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+  return saved;
+}
+
+void alaska_nostop_end(alaska_nostop_t saved) {
+  nostop_lo = saved.lo;
+  nostop_hi = saved.hi;
 }
 
 /* ---- init ---------------------------------------------------------------------------- */
@@ -291,7 +361,7 @@ __attribute__((noinline)) static int collect_pins(void) {
 /* ---- parked threads (blocked in a wrapped call, interop/blocking.c) --------------------- */
 
 int alaska_park(const void *frame) {
-  if (alaska_rt_depth != 0 || running_barrier) return 0;
+  if (alaska_rt_depth != 0 || running_barrier || in_nostop((uintptr_t)frame)) return 0;
   alaska_thread_t *t = handler_self();
   uintptr_t lo = (uintptr_t)frame & ~(uintptr_t)7;
   if (!t || lo >= t->stack_hi || lo < t->stack_hi - t->stack_size) return 0;
@@ -350,8 +420,36 @@ static int claim_parked(alaska_thread_t *t, uint32_t g) {
 
 /* ---- stop / release ------------------------------------------------------------------- */
 
+/* A thread that deferred (in compiled code or the runtime) may have gone on into code
+ * that never polls — a long loop in a library, a blocking call — before reaching a poll:
+ * signal it again there (where the handler stops it), or claim it if it parked. */
+#define RESIGNAL_NS 200000u
+
+static void resignal_deferred(uint32_t g, pid_t pid) {
+  struct timespec now_ts;
+  clock_gettime(CLOCK_MONOTONIC, &now_ts);
+  uint64_t now = (uint64_t)now_ts.tv_sec * 1000000000ull + (uint64_t)now_ts.tv_nsec;
+  for (alaska_thread_t *t = alaska_threads_first(); t; t = t->next) {
+    if (t == initiator || t->deferred_gen != g ||
+        atomic_load_explicit(&t->ack_gen, memory_order_acquire) == g)
+      continue;
+    if (claim_parked(t, g)) {
+      atomic_fetch_add_explicit(&ack_seq, 1, memory_order_release);
+      continue;
+    }
+    if (atomic_load(&t->signals_taken) != atomic_load(&t->signals_sent) ||
+        now - t->signal_sent_ns < RESIGNAL_NS)
+      continue;
+    if (syscall(SYS_tgkill, pid, t->tid, barrier_signo) == 0) {
+      t->signal_sent_ns = now;
+      atomic_fetch_add(&t->signals_sent, 1);
+    }
+  }
+}
+
 static void release_locked(uint32_t g) {
   atomic_store_explicit(&active_gen, 0, memory_order_release);
+  alaska_poll_request(0);
   atomic_fetch_and_explicit(&alaska_barrier_requested, ~REQ_BARRIER, memory_order_relaxed);
   atomic_store_explicit(&release_gen, g, memory_order_release);
   futex_wake(&release_gen, INT_MAX);
@@ -379,6 +477,7 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
     }
   atomic_store(&active_gen, g); /* seq_cst: see the handler */
   atomic_fetch_or_explicit(&alaska_barrier_requested, REQ_BARRIER, memory_order_release);
+  alaska_poll_request(1);
 
   size_t expected = 0;
   alaska_thread_t *t = alaska_threads_first();
@@ -423,7 +522,9 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
       outcome = deferred ? ALASKA_BARRIER_BUSY : ALASKA_BARRIER_TIMEOUT;
       break;
     }
+    if (deferred) resignal_deferred(g, pid);
     uint64_t left = barrier_timeout_ns - spent;
+    if (deferred && left > RESIGNAL_NS) left = RESIGNAL_NS;
     struct timespec rel = {(time_t)(left / 1000000000u), (long)(left % 1000000000u)};
     futex_wait(&ack_seq, seq, &rel);
   }

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alaska/abi.h"
+
 typedef enum alaska_barrier_outcome {
   ALASKA_BARRIER_STOPPED = 0,     /* every registered thread is stopped; pinned set built */
   ALASKA_BARRIER_BUSY = 1,        /* a thread was inside the runtime */
@@ -82,6 +84,24 @@ void alaska_unpark(void);
  * the frame to resume with (0: was not parked). */
 uintptr_t alaska_park_suspend(void);
 void alaska_park_resume(uintptr_t frame);
+
+/* Safepoints of compiled code (design.md §6.2). The pass registers each compiled object's
+ * text and poll word (compiled_text.c) and polls that word on loop back-edges and at the entry of
+ * functions that call; a barrier's signal that lands in compiled text does not stop the
+ * thread there: it answers at its next alaska_poll. */
+ALASKA_API void alaska_register_text(const void *start, const void *end, uint32_t *poll_word);
+int alaska_in_compiled_text(uintptr_t pc); /* async-signal-safe */
+void alaska_poll_request(int on);         /* set (1) or clear (0) every poll word */
+ALASKA_API void alaska_poll(void);
+/* The trampoline of the program's signal handlers (interop/signals.c) brackets each
+ * handler with these: a handler that interrupted compiled code cannot be stopped until it
+ * returns or leaves by longjmp (the interrupted frame's raw addresses are not pinned).
+ * begin unblocks the barrier signal, which sigaction blocks on the handler's entry. */
+typedef struct alaska_nostop {
+  uintptr_t lo, hi;
+} alaska_nostop_t;
+alaska_nostop_t alaska_nostop_begin(const void *uc);
+void alaska_nostop_end(alaska_nostop_t saved);
 
 /* Stress mode (ALASKA_STRESS=1): starts the timer thread that runs a move-everything
  * barrier every ALASKA_STRESS_MS milliseconds. Called by runtime init; idempotent. */

@@ -59,6 +59,9 @@ uint64_t alaska_trace_period_ns(void) { return trace_period_ns; }
 
 void alaska_trace_sample(void) {
   if (!alaska_trace_enabled()) return;
+  /* The whole sample under the lock: two samplers (the service thread, the exit) must not
+   * write their rows in another order than they took their times. */
+  pthread_mutex_lock(&trace_lock);
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   double t = (double)(now.tv_sec - trace_t0.tv_sec) + (double)(now.tv_nsec - trace_t0.tv_nsec) * 1e-9;
@@ -74,9 +77,7 @@ void alaska_trace_sample(void) {
                    (unsigned long long)rss, (unsigned long long)live,
                    (unsigned long long)committed, defrag_ratio(live, in_use),
                    (unsigned long long)b.barriers, (unsigned long long)b.pause_max_us);
-  if (n <= 0 || n >= (int)sizeof row) return;
-  pthread_mutex_lock(&trace_lock);
-  if (trace_fd >= 0) os_write_all(trace_fd, row, (size_t)n);
+  if (n > 0 && n < (int)sizeof row && trace_fd >= 0) os_write_all(trace_fd, row, (size_t)n);
   pthread_mutex_unlock(&trace_lock);
 }
 

@@ -16,13 +16,12 @@
 ; NOPINS-NOT: alaska_module_init
 ; NOPINS-NOT: store volatile
 
-; CHECK: @__alaska_abi_version_3 = external constant i8
-; CHECK: @alaska.abi_ref = internal constant ptr @__alaska_abi_version_3
+; CHECK: @__alaska_abi_version_4 = external constant i8
+; CHECK: @alaska.abi_ref = internal constant ptr @__alaska_abi_version_4
 ; CHECK: @llvm.used = appending global [1 x ptr] [ptr @alaska.abi_ref]
 ; CHECK: @llvm.global_ctors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 0, ptr @alaska.module_ctor, ptr null }]
 ; CHECK-LABEL: define i32 @f(ptr %p)
-; CHECK-SAME: prefix [2 x i64]
-; CHECK: store volatile i64
+; CHECK-SAME: section "alaska_text" prefix [2 x i64]
 ; CHECK: %alaska.base{{[0-9]*}} = load i64
 ; CHECK: call ptr @halloc(i64 8)
 ; CHECK-NOT: @alaska.translate
@@ -30,6 +29,7 @@
 ; CHECK-NOT: @malloc
 ; CHECK: define internal void @alaska.module_ctor()
 ; CHECK: icmp ne ptr @alaska_module_init, null
+; CHECK: call void @alaska_register_text(ptr @__start_alaska_text, ptr @__stop_alaska_text, ptr @alaska.poll_word)
 ; CHECK: call void @alaska_module_init()
 ; CHECK: !{i32 7, !"alaska.transformed", i32 1}
 

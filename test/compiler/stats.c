@@ -2,10 +2,18 @@
 // release build: `opt -stats` prints nothing, but clang's -stats-file writes every
 // ALWAYS_ENABLED_STATISTIC. ({{,?$}}: the whole number, not a prefix of a longer one.)
 //
-// This file: two loads through one pointer: two sites, one shared translation, one pin
-// frame with one slot, cleared once after the second load.
-// RUN: %clang -O1 -Xclang -stats-file=%t.json -c %s -o %t.o
+// This file: two loads through one pointer: two sites, one shared translation; stoppable
+// anywhere (-alaska-safepoints=0): one pin frame with one slot, cleared once after the
+// second load; with safepoints (SP): live across no safepoint, so not pinned at all.
+// RUN: %clang -O1 -Xclang -load -Xclang %plugin -mllvm -alaska-safepoints=0 -Xclang -stats-file=%t.json -c %s -o %t.o
 // RUN: FileCheck %s < %t.json
+// RUN: %clang -O1 -Xclang -stats-file=%t.sp.json -c %s -o %t.sp.o
+// RUN: FileCheck %s --check-prefix=SP < %t.sp.json
+// SP-DAG: "alaska-safepoint.NumSafepointFunctions": 1{{,?$}}
+// SP-DAG: "alaska-pin.NumSites": 1{{,?$}}
+// SP-DAG: "alaska-pin.NumSitesUnpinned": 1{{,?$}}
+// SP-NOT: "alaska-pin.NumFrames"
+// SP-NOT: "alaska-safepoint.NumBackedgePolls"
 // CHECK-DAG: "alaska-translate.NumSites": 2{{,?$}}
 // CHECK-DAG: "alaska-translate.NumTranslated": 2{{,?$}}
 // CHECK-DAG: "alaska-translate.NumTranslations": 1{{,?$}}
@@ -17,7 +25,7 @@
 //
 // Inputs/stats-pin.ll (-O0: the IR as written): a shared slot, a site never cleared, a
 // setjmp caller.
-// RUN: %clang -O0 -Wno-override-module -Xclang -stats-file=%t.pin.json -c %S/Inputs/stats-pin.ll -o %t.pin.o
+// RUN: %clang -O0 -Xclang -load -Xclang %plugin -mllvm -alaska-safepoints=0 -Wno-override-module -Xclang -stats-file=%t.pin.json -c %S/Inputs/stats-pin.ll -o %t.pin.o
 // RUN: FileCheck %s --check-prefix=PIN < %t.pin.json
 // PIN-DAG: "alaska-pin.NumFrames": 3{{,?$}}
 // PIN-DAG: "alaska-pin.NumSites": 5{{,?$}}
