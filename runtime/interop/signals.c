@@ -3,7 +3,8 @@
  * for the barrier's signal (ALASKA_SIGNAL, docs/env.md). The program's handlers run through
  * a trampoline: it counts them (interop/signals.h: a blocking call interrupted by our signal
  * alone is resumed) and unparks a parked thread around them (mover/barrier.h: a handler is
- * compiled code and must not run while a barrier counts its thread as stopped).
+ * compiled code and must not run while a barrier counts its thread as stopped). The heap-map
+ * signal (ALASKA_HEAPMAP_SIGNAL) is refused like the barrier's.
  */
 #include "interop/signals.h"
 
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "mover/barrier.h"
+#include "options.h"
 #include "os/os.h"
 
 __thread unsigned alaska_user_signals ALASKA_TLS_IE;
@@ -45,14 +47,19 @@ typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
 typedef sighandler_t (*signal_fn)(int, sighandler_t);
 
 static void refuse(int signo) {
-  alaska_report("refusing to install a handler for signal %d: the Alaska runtime uses it for "
-                "its stop-the-world barrier (set ALASKA_SIGNAL to another signal number)",
-                signo);
+  if (signo == alaska_options()->heapmap_signal)
+    alaska_report("refusing to install a handler for signal %d: the Alaska runtime writes heap "
+                  "maps on it (ALASKA_HEAPMAP_SIGNAL)", signo);
+  else
+    alaska_report("refusing to install a handler for signal %d: the Alaska runtime uses it for "
+                  "its stop-the-world barrier (set ALASKA_SIGNAL to another signal number)",
+                  signo);
 }
 
-static int is_barrier_signal(int signo) {
+static int is_barrier_signal(int signo) { /* or ALASKA_HEAPMAP_SIGNAL's: reserved too */
   alaska_barrier_init();
-  return signo == alaska_barrier_signal();
+  return signo == alaska_barrier_signal() ||
+         (signo > 0 && signo == alaska_options()->heapmap_signal);
 }
 
 ALASKA_API int sigaction(int signo, const struct sigaction *act, struct sigaction *old) {

@@ -5,8 +5,10 @@
  * the same checks, also when the signal interrupts a thread holding the heap lock, and the
  * variable's bad values stop the program with one line. */
 #include <alaska.h>
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <string.h>
 #include <time.h>
 
 #include "harness.h"
@@ -168,11 +170,36 @@ static void case_signal_locked(void) {
   printf("%lu allocation rounds under 200 signals\n", rounds);
 }
 
+/* The heap-map signal is reserved like the barrier's: the program's sigaction, signal and
+ * sigset for it are refused (EINVAL, one line), and the runtime's handler keeps working. */
+static void program_handler(int sig) { (void)sig; }
+static void case_signal_reserved(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = program_handler;
+  errno = 0;
+  CHECK(sigaction(SIGUSR2, &sa, NULL) == -1);
+  CHECK_EQ(errno, EINVAL);
+  CHECK(signal(SIGUSR2, program_handler) == SIG_ERR);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations" /* sigset is System V's */
+  CHECK(sigset(SIGUSR2, program_handler) == SIG_ERR);
+#pragma GCC diagnostic pop
+  CHECK(sigaction(SIGUSR2, NULL, &sa) == 0); /* querying is allowed */
+  char p1[300];
+  snprintf(p1, sizeof p1, "%s.1", getenv("ALASKA_HEAPMAP"));
+  for (int i = 0; i < 100; i++) objs[i] = halloc(48);
+  CHECK(raise(SIGUSR2) == 0);
+  wait_for(p1);
+  check_against_stats(p1);
+}
+
 static const harness_case_t cases[] = {
     {"snapshot", case_snapshot},
     {"at_exit", case_at_exit},
     {"signal", case_signal},
     {"signal_locked", case_signal_locked},
+    {"signal_reserved", case_signal_reserved},
     {NULL, NULL},
 };
 
@@ -225,6 +252,15 @@ int main(int argc, char **argv) {
     unlink(pk);
   }
   unlink(path);
+  CHECK(harness_spawn(argv[0], "signal_reserved", "ALASKA_HEAPMAP_SIGNAL=12", buf, sizeof buf,
+                      &status) == 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  CHECK(strstr(buf, "alaska: refusing to install a handler for signal 12: the Alaska runtime "
+                    "writes heap maps on it (ALASKA_HEAPMAP_SIGNAL)\n") != NULL);
+  snprintf(p1, sizeof p1, "%s.1", path);
+  unlink(p1);
+  unlink(path);
+  printf("ok the heap-map signal is reserved: sigaction, signal, sigset refused\n");
   /* bad values: one line, exit 1, before main */
   expect_exit1_line(argv[0], "at_exit", "ALASKA_HEAPMAP_SIGNAL=SIGRTMIN+5",
                     "alaska: ALASKA_HEAPMAP_SIGNAL=SIGRTMIN+5 is the barrier's signal "
