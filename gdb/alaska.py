@@ -112,7 +112,8 @@ class Runtime:
         self.num_classes = c("num_classes")
         self.slot_pin_bit = c("slot_pin_bit")
         self.slot_entry_bytes = c("slot_entry_bytes")
-        self.pin_magic = c("pin_frame_magic")
+        self.pin_tag = c("pin_frame_tag")
+        self.pin_count_bits = c("pin_frame_count_bits")
         self.pin_header_words = c("pin_frame_header_words")
         self.kinds = {c("kind." + k): k for k in
                       ("unused", "free", "free_tail", "small", "large", "large_tail")}
@@ -715,7 +716,8 @@ def pin_frames_holding(rt, hid):
     """[(thread num, frame level, function, slot address)] of every pin frame slot on any
     thread's stack holding a handle with id `hid` (what the barrier scans: design.md §6.1)."""
     found = []
-    magic = struct.pack("<Q", rt.pin_magic)
+    tag = rt.pin_tag >> rt.pin_count_bits
+    count_mask = (1 << rt.pin_count_bits) - 1
     inferior = gdb.selected_inferior()
     old_thread = gdb.selected_thread()
     try:
@@ -728,23 +730,22 @@ def pin_frames_holding(rt, hid):
             frames = _frames_of_thread()
             if not frames:
                 continue
-            lo = frames[0][0]
+            lo = frames[0][0] & ~7
             hi = max(sp for sp, _ in frames) + 4096
             hi = min(hi, lo + (64 << 20))
             stack = _read_readable(lo, hi)
-            pos = stack.find(magic)
-            while pos >= 0:
-                if pos % 8 == 0:
-                    count = _u(stack, pos + 8, 8)
-                    slots = pos + 8 * rt.pin_header_words
-                    count = min(count, (len(stack) - slots) // 8)
-                    for k in range(count):
-                        v = _u(stack, slots + 8 * k, 8)
-                        if rt.is_handle(v) and rt.split(v)[0] == hid:
-                            addr = lo + slots + 8 * k
-                            level, name = _frame_containing(frames, addr)
-                            found.append((thread.num, level, name, addr))
-                pos = stack.find(magic, pos + 1)
+            words = [w for (w,) in struct.iter_unpack("<Q", stack[:len(stack) // 8 * 8])]
+            for i, w in enumerate(words):
+                if w >> rt.pin_count_bits != tag:
+                    continue
+                first = i + rt.pin_header_words
+                count = min(w & count_mask, len(words) - first)
+                for k in range(count):
+                    v = words[first + k]
+                    if rt.is_handle(v) and rt.split(v)[0] == hid:
+                        addr = lo + 8 * (first + k)
+                        level, name = _frame_containing(frames, addr)
+                        found.append((thread.num, level, name, addr))
     finally:
         if old_thread is not None and old_thread.is_valid():
             old_thread.switch()

@@ -3,11 +3,11 @@
 //
 // usage: opt -load-pass-plugin build/compiler/pass/AlaskaPass.so -passes=alaska-pin in.ll -S -o out.ll
 //
-// Pin frame (docs/design.md §6.1, alaska/abi.h): every function with N translation sites
-// gets `alloca [N+2 x i64] alaska.pins` = { ALASKA_PIN_FRAME_MAGIC, N, slot 0 .. N-1 }.
-// The entry block writes the count, zeroes the slots and writes the magic last (all
-// volatile) before anything else runs, so the barrier's stack scan can find the frame and
-// only ever reads slots of this frame that hold a handle or 0.
+// Pin frame (docs/design.md §6.1, alaska/abi.h): every function with N pinned slots gets
+// `alloca [N+1 x i64] alaska.pins` = { ALASKA_PIN_FRAME_TAG | N, slot 0 .. N-1 }. The entry
+// block writes the header (one volatile store) before anything else runs, so the barrier's
+// stack scan can find the frame; slots are not zeroed (what a slot holds before its first
+// store in this call can only pin more).
 //
 // One slot per translation site: @alaska.translate(h) becomes
 // @alaska.translate.pin(h, slot) (alaska-lower stores h there before the table load).
@@ -438,15 +438,11 @@ bool runPin(Module &M, bool PlanSafepoints) {
     AllocaInst *Frame = B.CreateAlloca(FrameTy, nullptr, "alaska.pins");
     Frame->setAlignment(Align(16));
     // Header after the static allocas, before any translation can run (translations come
-    // after their roots' definitions): count and zeroed slots first, magic last (volatile
-    // accesses keep program order).
+    // after their roots' definitions); volatile accesses keep program order.
     B.SetInsertPoint(&*entryInsertionPoint(*F));
-    B.CreateAlignedStore(B.getInt64(NSlots), B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, 1,
-                                                                           "alaska.pins.count"),
-                         Align(8), /*isVolatile=*/true);
-    B.CreateMemSet(B.CreateConstInBoundsGEP2_64(FrameTy, Frame, 0, H, "alaska.pins.slots"),
-                   B.getInt8(0), NSlots * 8, MaybeAlign(16), /*isVolatile=*/true);
-    B.CreateAlignedStore(B.getInt64(ALASKA_PIN_FRAME_MAGIC), Frame, Align(16),
+    if (NSlots > ALASKA_PIN_FRAME_MAX_SLOTS)
+      fail(M, "alaska: " + F->getName() + " needs more pin slots than a frame holds");
+    B.CreateAlignedStore(B.getInt64(ALASKA_PIN_FRAME_HEADER(NSlots)), Frame, Align(16),
                          /*isVolatile=*/true);
     for (unsigned I = 0; I < N; ++I) {
       if (Unpinned[I]) continue;

@@ -48,7 +48,7 @@ extern "C" {
 #define ALASKA_API __attribute__((visibility("default")))
 
 /* ---- versioning -------------------------------------------------------------------- */
-#define ALASKA_ABI_VERSION 4
+#define ALASKA_ABI_VERSION 5
 /* Defined (as a global) only by the runtime of this ABI version; referenced by every
  * transformed module. ALASKA_ABI_VAR is the C identifier of the same symbol. */
 #define ALASKA_ABI_CONCAT_(a, b) a##b
@@ -190,28 +190,38 @@ static inline void *alaska_translate_inline(const void *p) {
 #define ALASKA_RT_VSCANF "alaska_vscanf"
 
 /* ---- pin frames (docs/design.md §6.1, §6.2) ------------------------------------------ */
-/* Every function that translates handles keeps them in one *pin frame* on its stack:
+/* Every function that keeps translated handles pinned keeps them in one *pin frame* on its
+ * stack:
  *
- *   word 0: ALASKA_PIN_FRAME_MAGIC   word 1: N   words 2 .. N+1: slots
+ *   word 0: ALASKA_PIN_FRAME_TAG | N (N < 2^20)   words 1 .. N: slots
  *
- * written at function entry (count and zeroed slots first, magic last, all volatile)
- * before any translation runs. A slot holds the handle of a translation whose raw address
- * may still be used, 0 otherwise. The barrier's stack scan looks for the magic word, reads
- * N (bounded by the end of the scanned range) and pins the handles in those N slots only:
- * handles in other locals and registers do not pin. A stale frame left in dead stack
- * memory can only pin more. The magic has bit 63 clear (never a handle), is non-canonical
- * (never a pointer) and is not a small integer. */
-#define ALASKA_PIN_FRAME_MAGIC 0x3A1A5CA9F0A3E5D1ULL
-#define ALASKA_PIN_FRAME_HEADER_WORDS 2
+ * The header is written at function entry (one volatile store) before any slot. A slot
+ * holds the handle of a translation whose raw address may still be used, 0 once it is dead,
+ * or — before its first store in this call — whatever the stack held (compiled frames are
+ * not zeroed: a stale or garbage word can only pin more). The barrier's stack scan looks for
+ * header words, reads N (bounded by the end of the scanned range) and pins the handles in
+ * those N slots only: handles in other locals and registers do not pin. A stale frame left
+ * in dead stack memory can only pin more. A header has bit 63 clear (never a handle), is
+ * non-canonical (never a pointer) and is not a small integer. */
+#define ALASKA_PIN_FRAME_TAG 0x3A1A5CA9F0A00000ULL
+#define ALASKA_PIN_FRAME_COUNT_BITS 20
+#define ALASKA_PIN_FRAME_MAX_SLOTS ((1ULL << ALASKA_PIN_FRAME_COUNT_BITS) - 1)
+#define ALASKA_PIN_FRAME_HEADER_WORDS 1
+#define ALASKA_PIN_FRAME_HEADER(n) (ALASKA_PIN_FRAME_TAG | (uint64_t)(n))
+static inline int alaska_is_pin_frame_header(uint64_t w) {
+  return (w >> ALASKA_PIN_FRAME_COUNT_BITS) == (ALASKA_PIN_FRAME_TAG >> ALASKA_PIN_FRAME_COUNT_BITS);
+}
+static inline uint64_t alaska_pin_frame_count(uint64_t header) {
+  return header & ALASKA_PIN_FRAME_MAX_SLOTS;
+}
 
 /* For hand-written code (runtime wrappers, tests): declares a pin frame of n slots on the
  * stack and makes `name` point at its slots (volatile uint64_t *). Store a handle in a
  * slot, then a compiler-only fence, before translating it; store 0 (after a fence) once
  * the raw address is dead, or let the frame die with the function. */
 static inline volatile uint64_t *alaska_pin_frame_init(volatile uint64_t *words, uint64_t n) {
-  words[1] = n;
   for (uint64_t i = 0; i < n; i++) words[ALASKA_PIN_FRAME_HEADER_WORDS + i] = 0;
-  words[0] = ALASKA_PIN_FRAME_MAGIC; /* last: a frame with the magic is complete */
+  words[0] = ALASKA_PIN_FRAME_HEADER(n); /* last: the slots are 0 once the header is seen */
   return words + ALASKA_PIN_FRAME_HEADER_WORDS;
 }
 #define ALASKA_PIN_FRAME(name, n)                                                          \

@@ -314,10 +314,10 @@ int alaska_barrier_signal(void) {
   return barrier_signo;
 }
 
-/* Pin frames (alaska/abi.h) in [lo, hi): every word equal to the magic starts a frame whose
- * count is bounded by the range (a stale or garbage header can only pin more). The walk
- * does not skip a frame's slots: a stale header must never hide a live one behind it, and
- * slots (handles or 0) never equal the magic. Handles anywhere else on the stack, and in
+/* Pin frames (alaska/abi.h) in [lo, hi): every header word starts a frame whose count is
+ * bounded by the range (a stale or garbage header, or a slot not yet written that looks like
+ * one, can only pin more). The walk does not skip a frame's slots: a stale header must never
+ * hide a live one behind it. Handles anywhere else on the stack, and in
  * registers, do not pin: they are translated again before use (design.md §6.1).
  * A stopped thread's handler may still update its own locals, which are never pins, so a
  * racy word read is harmless; volatile keeps it a plain load. Returns the handles seen. */
@@ -326,9 +326,10 @@ static size_t scan_pin_frames(uintptr_t lo, uintptr_t hi, int insert) {
   const volatile uint64_t *end = (const volatile uint64_t *)hi;
   for (const volatile uint64_t *w = (const volatile uint64_t *)lo;
        w + ALASKA_PIN_FRAME_HEADER_WORDS <= end; w++) {
-    if (*w != ALASKA_PIN_FRAME_MAGIC) continue;
+    uint64_t header = *w;
+    if (!alaska_is_pin_frame_header(header)) continue;
     const volatile uint64_t *slots = w + ALASKA_PIN_FRAME_HEADER_WORDS;
-    uint64_t count = w[1], room = (uint64_t)(end - slots);
+    uint64_t count = alaska_pin_frame_count(header), room = (uint64_t)(end - slots);
     if (count > room) count = room;
     for (uint64_t i = 0; i < count; i++) {
       uint64_t v = slots[i];

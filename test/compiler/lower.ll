@@ -6,10 +6,10 @@
 ; RUN: %opt -passes=alaska-translate,alaska-pin,alaska-lower -S %s | llc-19 -O2 -o - | FileCheck %s --check-prefix=ASM
 
 ; CHECK-LABEL: define i32 @get(
-; CHECK-NEXT: %alaska.pins = alloca [3 x i64], align 16
+; CHECK-NEXT: %alaska.pins = alloca [2 x i64], align 16
 ; CHECK-NEXT: %local = alloca i32
-; CHECK: store volatile i64 4186760688550798801, ptr %alaska.pins, align 16
-; CHECK-NEXT: %alaska.pin = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK: store volatile i64 4186760688550543361, ptr %alaska.pins, align 16
+; CHECK-NEXT: %alaska.pin = getelementptr inbounds [2 x i64], ptr %alaska.pins, i64 0, i64 1
 ; CHECK-NEXT: %alaska.h = ptrtoint ptr %p to i64
 ; CHECK-NEXT: %alaska.is_handle = icmp slt i64 %alaska.h, 0
 ; CHECK-NEXT: br i1 %alaska.is_handle, label %[[SLOW:[0-9a-z.]+]], label %[[TAIL:[0-9a-z.]+]], !prof ![[LIKELY:[0-9]+]]
@@ -28,7 +28,7 @@
 ; CHECK-NEXT: %p.tr = phi ptr [ %p, %{{.*}} ], [ [[RAW]], %[[SLOW]] ]
 ; CHECK-NEXT: %v = load i32, ptr %p.tr
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: %alaska.unpin = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK-NEXT: %alaska.unpin = getelementptr inbounds [2 x i64], ptr %alaska.pins, i64 0, i64 1
 ; CHECK-NEXT: store volatile i64 0, ptr %alaska.unpin
 ; CHECK-NOT: @alaska.translate
 ; NOPIN-LABEL: define i32 @get(
@@ -38,12 +38,11 @@
 ; NOPIN: %alaska.base = load i64
 ; The fence costs no instruction (MEMBARRIER); the pin store precedes the table load in
 ; machine code; translation is 4 instructions (x86 folds the shift+mask into the address).
-; The frame header: count, zeroed slot, magic; then the pin store into the slot and, after
+; The frame header (tag | 1 slot, one store); then the pin store into the slot and, after
 ; the load, the clear of the same slot.
 ; ASM-LABEL: get:
-; ASM: movq $1, [[COUNT:-?[0-9]+]](%rsp)
-; ASM: movabsq $4186760688550798801, %rax
-; ASM-NEXT: movq %rax, [[MAGIC:-?[0-9]+]](%rsp)
+; ASM: movabsq $4186760688550543361, %rax
+; ASM-NEXT: movq %rax, [[HEADER:-?[0-9]+]](%rsp)
 ; ASM: testq %rdi, %rdi
 ; ASM: movq %rdi, [[SLOT:-?[0-9]+]](%rsp)
 ; ASM-NEXT: #MEMBARRIER

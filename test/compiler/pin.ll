@@ -1,5 +1,5 @@
-; alaska-pin: one pin frame per function ({magic, N, N slots} in one entry-block alloca,
-; header written before any translation), one slot per translation site, and the slot
+; alaska-pin: one pin frame per function ({tag | N, N slots} in one entry-block alloca,
+; header written before any translation, slots not zeroed), one slot per translation site, and the slot
 ; cleared where the addresses derived from its translation die (design.md §6.1).
 ; RUN: %opt -passes=alaska-translate,alaska-pin -S %s | FileCheck %s
 ; RUN: %opt -passes=alaska-translate,alaska-pin -alaska-pins=0 -S %s | FileCheck %s --check-prefix=OFF
@@ -10,26 +10,22 @@ declare void @g()
 declare ptr @strchr(ptr, i32)
 declare i32 @__gxx_personality_v0(...)
 
-; Header: count, zeroed slots, magic last; then the slots; each slot cleared after the
-; last use of its translation.
+; Header: one store of tag | count (slots not zeroed); then the slots; each slot cleared
+; after the last use of its translation.
 ; CHECK-LABEL: define i32 @two_roots(
-; CHECK-NEXT: %alaska.pins = alloca [4 x i64], align 16
-; CHECK-NEXT: %alaska.pins.count = getelementptr inbounds [4 x i64], ptr %alaska.pins, i64 0, i64 1
-; CHECK-NEXT: store volatile i64 2, ptr %alaska.pins.count, align 8
-; CHECK-NEXT: %alaska.pins.slots = getelementptr inbounds [4 x i64], ptr %alaska.pins, i64 0, i64 2
-; CHECK-NEXT: call void @llvm.memset.p0.i64(ptr align 16 %alaska.pins.slots, i8 0, i64 16, i1 true)
-; CHECK-NEXT: store volatile i64 4186760688550798801, ptr %alaska.pins, align 16
-; CHECK-NEXT: %alaska.pin = getelementptr inbounds [4 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK-NEXT: %alaska.pins = alloca [3 x i64], align 16
+; CHECK-NEXT: store volatile i64 4186760688550543362, ptr %alaska.pins, align 16
+; CHECK-NEXT: %alaska.pin = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 1
 ; CHECK-NEXT: %p.tr = call ptr @alaska.translate.pin(ptr %p, ptr %alaska.pin)
 ; CHECK-NEXT: %q = load ptr, ptr %p.tr
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: %alaska.unpin = getelementptr inbounds [4 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK-NEXT: %alaska.unpin = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 1
 ; CHECK-NEXT: store volatile i64 0, ptr %alaska.unpin, align 8
-; CHECK-NEXT: %alaska.pin1 = getelementptr inbounds [4 x i64], ptr %alaska.pins, i64 0, i64 3
+; CHECK-NEXT: %alaska.pin1 = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
 ; CHECK-NEXT: %q.tr = call ptr @alaska.translate.pin(ptr %q, ptr %alaska.pin1)
 ; CHECK-NEXT: %v = load i32, ptr %q.tr
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: %alaska.unpin2 = getelementptr inbounds [4 x i64], ptr %alaska.pins, i64 0, i64 3
+; CHECK-NEXT: %alaska.unpin2 = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
 ; CHECK-NEXT: store volatile i64 0, ptr %alaska.unpin2, align 8
 ; CHECK-NEXT: ret i32 %v
 ; CHECK-NOT: call ptr @alaska.translate(
@@ -39,7 +35,7 @@ declare i32 @__gxx_personality_v0(...)
 ; OFF-NOT: alaska.translate.pin
 ; OFF-NOT: store volatile
 ; NOCLEAR-LABEL: define i32 @two_roots(
-; NOCLEAR: store volatile i64 4186760688550798801
+; NOCLEAR: store volatile i64 4186760688550543362
 ; NOCLEAR-NOT: store volatile
 ; NOCLEAR: ret i32
 define i32 @two_roots(ptr %p) {
@@ -58,7 +54,7 @@ define i32 @two_roots(ptr %p) {
 ; CHECK: br i1 %c, label %l, label %done
 ; CHECK: done:
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: %alaska.unpin = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK-NEXT: %alaska.unpin = getelementptr inbounds [2 x i64], ptr %alaska.pins, i64 0, i64 1
 ; CHECK-NEXT: store volatile i64 0, ptr %alaska.unpin
 ; CHECK-NEXT: call void @g()
 define i32 @loop(ptr %a, i64 %n) {
@@ -90,7 +86,7 @@ done:
 ; CHECK: br i1 %c, label %l, label %done
 ; CHECK: done:
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: %alaska.unpin = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK-NEXT: %alaska.unpin = getelementptr inbounds [2 x i64], ptr %alaska.pins, i64 0, i64 1
 ; CHECK-NEXT: store volatile i64 0, ptr %alaska.unpin
 ; CHECK-NEXT: call void @g()
 define void @web(ptr %a, ptr %end) {
@@ -117,12 +113,12 @@ done:
 ; CHECK: t:
 ; CHECK-NEXT: %y = load i32, ptr %a.tr
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK-NEXT: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [2 x i64], ptr %alaska.pins, i64 0, i64 1
 ; CHECK-NEXT: store volatile i64 0
 ; CHECK-NEXT: call void @g()
 ; CHECK: f:
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK-NEXT: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [2 x i64], ptr %alaska.pins, i64 0, i64 1
 ; CHECK-NEXT: store volatile i64 0
 ; CHECK-NEXT: call void @g()
 define i32 @edge(ptr %a, i1 %c) {
@@ -145,12 +141,12 @@ f:
 ; CHECK: %a.tr = call ptr @alaska.translate.pin(ptr %a, ptr %alaska.pin{{[0-9]+}})
 ; CHECK: ea:
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [4 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK-NEXT: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 1
 ; CHECK-NEXT: store volatile i64 0
 ; CHECK-NEXT: br label %l
 ; CHECK: eb:
 ; CHECK-NEXT: fence syncscope("singlethread") seq_cst
-; CHECK-NEXT: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [4 x i64], ptr %alaska.pins, i64 0, i64 3
+; CHECK-NEXT: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
 ; CHECK-NEXT: store volatile i64 0
 ; CHECK-NEXT: br label %l
 ; CHECK: l:
@@ -158,8 +154,8 @@ f:
 ; CHECK-NOT: store volatile i64 0
 ; CHECK: br i1 %d, label %l, label %done
 ; CHECK: done:
-; CHECK-DAG: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [4 x i64], ptr %alaska.pins, i64 0, i64 2
-; CHECK-DAG: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [4 x i64], ptr %alaska.pins, i64 0, i64 3
+; CHECK-DAG: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 1
+; CHECK-DAG: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
 ; CHECK: call void @g()
 define void @web2(ptr %a, ptr %b, i1 %c, ptr %end) {
 entry:
@@ -189,7 +185,7 @@ done:
 ; ESC-NEXT: landingpad
 ; ESC-NEXT: cleanup
 ; ESC-NEXT: fence syncscope("singlethread") seq_cst
-; ESC-NEXT: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; ESC-NEXT: %alaska.unpin{{[0-9]*}} = getelementptr inbounds [2 x i64], ptr %alaska.pins, i64 0, i64 1
 ; ESC-NEXT: store volatile i64 0
 ; ESC-NEXT: call void @g()
 define void @inv(ptr %s) personality ptr @__gxx_personality_v0 {
@@ -211,7 +207,7 @@ lp:
 ; ESC-NEXT: %r = call ptr @strchr(ptr %s.tr, i32 58)
 ; ESC: select i1 {{.*}}, ptr %alaska.rehandled, ptr %r, !alaska.rehandle
 ; ESC-NEXT: fence syncscope("singlethread") seq_cst
-; ESC-NEXT: %alaska.unpin = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; ESC-NEXT: %alaska.unpin = getelementptr inbounds [2 x i64], ptr %alaska.pins, i64 0, i64 1
 ; ESC-NEXT: store volatile i64 0, ptr %alaska.unpin
 ; ESC-NEXT: call void @g()
 define ptr @lib(ptr %s) {
@@ -264,16 +260,16 @@ define i32 @sj(ptr %buf) {
 ; Slot sharing: two cleared sites whose live blocks are disjoint use one slot (the frame
 ; has one slot for two translation sites).
 ; CHECK-LABEL: define i32 @share(
-; CHECK: %alaska.pins = alloca [3 x i64], align 16
-; CHECK: store volatile i64 1, ptr %alaska.pins.count
+; CHECK: %alaska.pins = alloca [2 x i64], align 16
+; CHECK: store volatile i64 4186760688550543361, ptr %alaska.pins
 ; CHECK: t:
-; CHECK: %alaska.pin = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK: %alaska.pin = getelementptr inbounds [2 x i64], ptr %alaska.pins, i64 0, i64 1
 ; CHECK-NEXT: %p.tr = call ptr @alaska.translate.pin(ptr %p, ptr %alaska.pin)
 ; CHECK: f:
-; CHECK: %alaska.pin{{[0-9]+}} = getelementptr inbounds [3 x i64], ptr %alaska.pins, i64 0, i64 2
+; CHECK: %alaska.pin{{[0-9]+}} = getelementptr inbounds [2 x i64], ptr %alaska.pins, i64 0, i64 1
 ; CHECK-NEXT: %q.tr = call ptr @alaska.translate.pin(ptr %q, ptr %alaska.pin{{[0-9]+}})
 ; NOCLEAR-LABEL: define i32 @share(
-; NOCLEAR: %alaska.pins = alloca [4 x i64], align 16
+; NOCLEAR: %alaska.pins = alloca [3 x i64], align 16
 @gp = global ptr null
 @gq = global ptr null
 define i32 @share(i1 %c) {

@@ -16,8 +16,8 @@
 ; NOPINS-NOT: alaska_module_init
 ; NOPINS-NOT: store volatile
 
-; CHECK: @__alaska_abi_version_4 = external constant i8
-; CHECK: @alaska.abi_ref = internal constant ptr @__alaska_abi_version_4
+; CHECK: @__alaska_abi_version_5 = external constant i8
+; CHECK: @alaska.abi_ref = internal constant ptr @__alaska_abi_version_5
 ; CHECK: @llvm.used = appending global [1 x ptr] [ptr @alaska.abi_ref]
 ; CHECK: @llvm.global_ctors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 0, ptr @alaska.module_ctor, ptr null }]
 ; CHECK-LABEL: define i32 @f(ptr %p)

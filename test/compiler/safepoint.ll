@@ -97,7 +97,7 @@ out:
 ; CHECK-LABEL: define i32 @across(
 ; CHECK-NEXT: %alaska.poll_word = load atomic i32
 ; PIN-LABEL: define i32 @across(
-; PIN: %alaska.pins = alloca [3 x i64]
+; PIN: %alaska.pins = alloca [2 x i64]
 ; PIN: call ptr @alaska.translate.pin(ptr %p, ptr %alaska.pin)
 ; PIN: call ptr @alaska.translate(ptr %q)
 ; PIN: call void @g()

@@ -6,7 +6,7 @@
 
 extern const int ALASKA_ABI_VAR;
 
-static void test_abi_symbol(void) { CHECK_EQ(ALASKA_ABI_VAR, 4); }
+static void test_abi_symbol(void) { CHECK_EQ(ALASKA_ABI_VAR, 5); }
 
 static void test_handle_layout(void) {
   void *h = halloc(24);

@@ -73,11 +73,10 @@ static void *hold_on_stack(void *arg) {
 
 /* The handle lives only in r12 while the thread spins: not a pin (a register never holds
  * the only record of a translated handle; design.md §6.1). Above it, id + 300 sits in a
- * stale-looking frame whose count runs past the top of the stack: the scan bounds it (and
- * pins what it covers, which is not r12: registers are saved below, in the signal frame). */
+ * stale-looking frame of one slot: pinned (registers are saved below, in the signal frame). */
 static void *hold_in_register(void *arg) {
   uint64_t h = fake_handle((uint32_t)(uintptr_t)arg);
-  volatile uint64_t stale[3] = {ALASKA_PIN_FRAME_MAGIC, 1ull << 40,
+  volatile uint64_t stale[2] = {ALASKA_PIN_FRAME_HEADER(1),
                                 fake_handle((uint32_t)(uintptr_t)arg + 300)};
   atomic_fetch_add(&ready, 1);
   __asm__ volatile("mov %0, %%r12\n\t"
@@ -88,16 +87,19 @@ static void *hold_in_register(void *arg) {
                    : "+r"(h)
                    : "m"(go_home)
                    : "r12", "memory");
-  return (void *)(uintptr_t)stale[2];
+  return (void *)(uintptr_t)stale[1];
 }
 
 /* A pin frame only in the red zone below %rsp (what a leaf function's frame may be). */
 static void *hold_in_red_zone(void *arg) {
-  uint64_t h = fake_handle((uint32_t)(uintptr_t)arg), magic = ALASKA_PIN_FRAME_MAGIC;
+  uint64_t h = fake_handle((uint32_t)(uintptr_t)arg), magic = ALASKA_PIN_FRAME_HEADER(1);
+  /* Above it, id + 300 in a stale-looking frame whose count runs past the top of the stack:
+   * the scan bounds it (and pins whatever the words it covers hold). */
+  volatile uint64_t stale[2] = {ALASKA_PIN_FRAME_HEADER(ALASKA_PIN_FRAME_MAX_SLOTS),
+                                fake_handle((uint32_t)(uintptr_t)arg + 300)};
   atomic_fetch_add(&ready, 1);
-  __asm__ volatile("movq $1, -112(%%rsp)\n\t"
-                   "mov %0, -104(%%rsp)\n\t"
-                   "mov %1, -120(%%rsp)\n\t"
+  __asm__ volatile("mov %0, -104(%%rsp)\n\t"
+                   "mov %1, -112(%%rsp)\n\t"
                    "xor %0, %0\n\t"
                    "xor %1, %1\n"
                    "1: pause\n\t"
@@ -106,7 +108,7 @@ static void *hold_in_red_zone(void *arg) {
                    : "+r"(h), "+r"(magic)
                    : "m"(go_home)
                    : "memory");
-  return NULL;
+  return (void *)(uintptr_t)stale[1];
 }
 
 static void wait_ready(int n) {
@@ -212,6 +214,8 @@ static void test_registry_and_pins(void) {
         CHECK(!alaska_barrier_is_pinned(1200 + i, NULL), "cleared slot %d not pinned", 1200 + i);
       }
       if (i % 3 == 1)
+        CHECK(alaska_barrier_is_pinned(1300 + i, NULL), "stale frame %d", 1300 + i);
+      if (i % 3 == 2)
         CHECK(alaska_barrier_is_pinned(1300 + i, NULL), "bounded stale frame %d", 1300 + i);
     }
     CHECK(alaska_barrier_is_pinned(4242, NULL), "initiator's own pin");
