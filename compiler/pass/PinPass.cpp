@@ -299,10 +299,6 @@ void insertClear(Instruction *Before, AllocaInst *Frame, ArrayType *FrameTy, uns
   B.CreateAlignedStore(B.getInt64(0), Slot, Align(8), /*isVolatile=*/true);
 }
 
-unsigned loopWeightOf(const SafepointPlan &P, const BasicBlock *BB) {
-  return 1u << (3 * std::min(P.Depth.lookup(BB), 6u));
-}
-
 // Back to a plain translation: no slot, no fences.
 void unpin(CallInst *P, Function *Marker) {
   IRBuilder<> B(P);
@@ -384,7 +380,7 @@ bool runPin(Module &M, bool PlanSafepoints) {
     if (Planned) {
       unsigned Saved = 0, All = 1;
       for (unsigned I = 0; I < N; ++I) {
-        if (Unpinned[I]) Saved += 3 * loopWeightOf(Plan, Pinned[I]->getParent());
+        if (Unpinned[I]) Saved += 3 * Plan.Weight.lookup(Pinned[I]->getParent());
         All &= Unpinned[I];
       }
       if (All) Saved += 4;

@@ -203,11 +203,25 @@ SmallVector<std::pair<BasicBlock *, BasicBlock *>, 8> retreatingEdges(Function &
   return Out;
 }
 
+// What a poll or pin at this loop depth costs relative to one outside loops: 8^depth.
+unsigned loopWeight(unsigned Depth) { return 1u << (3 * std::min(Depth, 6u)); }
+
+// A retreating edge into the header of an inner loop whose trip count is known on entry
+// needs no poll: its parent loop polls every iteration, so the stop waits at most for one
+// pass of the inner loop (and its vector body pays nothing per iteration).
+bool countedInnerLatch(BasicBlock *Src, BasicBlock *Dst, LoopInfo &LI, ScalarEvolution &SE) {
+  Loop *L = LI.getLoopFor(Dst);
+  if (!L || L->getHeader() != Dst || !L->contains(Src) || !L->getParentLoop()) return false;
+  return !isa<SCEVCouldNotCompute>(SE.getBackedgeTakenCount(L));
+}
+
+} // namespace
+
 // Functions that may be re-entered before they return (recursion): in a cycle of the
 // module's call graph, or calling what may call back — another module's function, an
 // indirect call, a library function given a function pointer. Without loops, only these
 // can run unboundedly long between polls, so only they poll at their entry.
-SmallPtrSet<const Function *, 32> mayRecurse(Module &M) {
+SmallPtrSet<const Function *, 32> recursiveFunctions(Module &M) {
   SmallPtrSet<const Function *, 32> Out;
   CallGraph CG(M);
   for (scc_iterator<CallGraph *> I = scc_begin(&CG); !I.isAtEnd(); ++I)
@@ -234,19 +248,6 @@ SmallPtrSet<const Function *, 32> mayRecurse(Module &M) {
   }
   return Out;
 }
-
-// A retreating edge into the header of an inner loop whose trip count is known on entry
-// needs no poll: its parent loop polls every iteration, so the stop waits at most for one
-// pass of the inner loop (and its vector body pays nothing per iteration).
-unsigned loopWeight(unsigned Depth) { return 1u << (3 * std::min(Depth, 6u)); }
-
-bool countedInnerLatch(BasicBlock *Src, BasicBlock *Dst, LoopInfo &LI, ScalarEvolution &SE) {
-  Loop *L = LI.getLoopFor(Dst);
-  if (!L || L->getHeader() != Dst || !L->contains(Src) || !L->getParentLoop()) return false;
-  return !isa<SCEVCouldNotCompute>(SE.getBackedgeTakenCount(L));
-}
-
-} // namespace
 
 bool safepointEligible(const Function &F) {
   if (F.isDeclaration() || F.hasSection() || F.hasFnAttribute(Attribute::Naked)) return false;
@@ -280,7 +281,7 @@ SafepointPlan planSafepoints(Function &F, const SmallPtrSetImpl<const Function *
     P.PollWeight += 1;
   }
   for (Instruction *I : P.Polls) P.At.insert(I);
-  for (BasicBlock &BB : F) P.Depth[&BB] = LI.getLoopDepth(&BB);
+  for (BasicBlock &BB : F) P.Weight[&BB] = loopWeight(LI.getLoopDepth(&BB));
   return P;
 }
 
@@ -301,12 +302,10 @@ void commitSafepoints(Function &F, const SafepointPlan &P) {
   }
 }
 
-SmallPtrSet<const Function *, 32> recursiveFunctions(Module &M) { return mayRecurse(M); }
-
 bool runSafepoint(Module &M) {
   if (!SafepointsOpt || !PinsOpt) return false;
   bool Changed = false;
-  SmallPtrSet<const Function *, 32> Recursive = mayRecurse(M);
+  SmallPtrSet<const Function *, 32> Recursive = recursiveFunctions(M);
   for (Function &F : M) {
     if (!safepointEligible(F)) continue;
     commitSafepoints(F, planSafepoints(F, Recursive));

@@ -31,7 +31,7 @@ struct SafepointPlan {
   llvm::SmallVector<llvm::Instruction *, 8> Polls; // insert a poll before each
   llvm::SmallPtrSet<llvm::Instruction *, 8> At;     // the same, for lookups
   llvm::Instruction *Entry = nullptr;               // the entry poll, if any
-  llvm::DenseMap<const llvm::BasicBlock *, unsigned> Depth; // loop depth per block
+  llvm::DenseMap<const llvm::BasicBlock *, unsigned> Weight; // 8^loop depth per block
   unsigned PollWeight = 0, CountedInner = 0;
 };
 bool safepointEligible(const llvm::Function &F);
