@@ -226,7 +226,7 @@ class Runtime:
         e = self.entry(hid)
         if e is None or hid == 0 or hid >= self.ids_issued():
             return "never issued"
-        if e == self.poison_base:
+        if e == self.poison_base or e == 0:  # 0: its table page was released (table.c)
             return "freed"
         return None
 
@@ -815,6 +815,8 @@ def describe(rt, value):
     entry_text = "not mapped (never touched)" if e is None else "%#x" % e
     if e == rt.poison_base:
         entry_text += " (the poison value)"
+    elif e == 0 and 0 < hid < rt.ids_issued():
+        entry_text += " (its table page was given back to the OS: all its ids are free)"
     lines.append("table entry  %#x = %s" % (rt.entry_addr(hid), entry_text))
     reason = rt.dead_reason(v)
     if reason == "freed":

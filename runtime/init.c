@@ -29,6 +29,9 @@ static void segv_handler(int sig, siginfo_t *si, void *uctx) {
   uintptr_t a = (uintptr_t)si->si_addr;
   if (a - ALASKA_POISON_BASE < ALASKA_POISON_BYTES) {
     alaska_report("use of freed handle (fault at %#lx)", (unsigned long)a);
+  } else if (table_low_guard_contains(a)) { /* entry 0: a released table page (table.c) */
+    alaska_report("use of freed handle (fault at %#lx: its table page was released; or a "
+                  "handle that was never allocated)", (unsigned long)a);
   } else if (si->si_code == SI_KERNEL) {
     alaska_report("segmentation fault on a non-canonical address: likely a handle "
                   "dereferenced without translation (e.g. by code not compiled by Alaska)");

@@ -39,6 +39,7 @@ static inline uint32_t id_pop(cache_t *c) {
   return id_pop_slow(c);
 }
 static inline void id_push(cache_t *c, uint32_t id) {
+  if (unlikely(id_tag(id) >= c->drain_tag)) return id_push_drained(c, id);
   if (unlikely(c->id_count >= c->id_hi)) id_push_slow(c);
   c->ids[c->id_count++] = id_tag(id);
 }
@@ -128,9 +129,12 @@ static inline void resolve(const void *h, resolved_t *r, const char *what) {
   uint32_t id = alaska_handle_id(h);
   if (unlikely(id == 0)) bad_pointer(what, h);
   uint64_t entry = *table_entry(id);
-  if (unlikely(entry == ALASKA_POISON_BASE)) {
-    if (what[0] == 'u') alaska_fatal("use of freed handle %#lx", (unsigned long)(uintptr_t)h);
-    double_free(h);
+  /* poison, or 0 on a released table page (an issued id: see table.c) */
+  if (unlikely(entry == ALASKA_POISON_BASE || (entry == 0 && id < id_issued_limit()))) {
+    if (what[0] == 'f') double_free(h);
+    fflush(stdout);
+    alaska_fatal("%s of freed handle %#lx", what[0] == 'u' ? "use" : what,
+                 (unsigned long)(uintptr_t)h);
   }
   uint64_t raw = alaska_entry_address(entry);
   if (unlikely(alaska_handle_offset(h) != 0 || !heap_contains((void *)raw))) bad_pointer(what, h);
@@ -338,10 +342,11 @@ void hfree(void *p) {
       uint32_t n = c->id_count;
       /* Fast path: an unpinned object in a page of ours (owner == c only for a cache's
        * small pages) that stays on its list (current or partial, and keeps a live block:
-       * a partial page whose last block goes returns to the pool), room in the id window. */
+       * a partial page whose last block goes returns to the pool), room in the id window,
+       * an id below the drain line (table.c). */
       if (likely(atomic_load_explicit(&pg->owner, memory_order_relaxed) == c &&
                  pg->pinned == 0 && pg->where != WHERE_FULL && pg->used > 1 &&
-                 n < c->id_hi)) {
+                 n < c->id_hi && tag < c->drain_tag)) {
         *tag_entry(tag) = ALASKA_POISON_BASE;
         block_t *b = (block_t *)(uintptr_t)raw;
         b->next = pg->local_free;
@@ -447,7 +452,7 @@ size_t alaska_usable_size(void *p) {
 }
 
 ALASKA_COLD static void *translate_bad(void *p, uint64_t raw) {
-  if (raw == 0)
+  if (raw == 0 && alaska_handle_id(p) >= id_issued_limit())
     alaska_fatal("use of a handle that was never allocated %#lx", (unsigned long)(uintptr_t)p);
   alaska_fatal("use of freed handle %#lx", (unsigned long)(uintptr_t)p);
   return NULL;
@@ -456,8 +461,8 @@ ALASKA_COLD static void *translate_bad(void *p, uint64_t raw) {
 void *alaska_translate(void *p) {
   if (!alaska_is_handle(p)) return p;
   uint64_t entry = *table_entry(alaska_handle_id(p));
-  /* entry is 0 (never issued) or the poison value iff no bit but bit 35 is set; a tail call
-   * keeps the fast path frameless */
+  /* entry is 0 (never issued, or its table page released) or the poison value iff no bit
+   * but bit 35 is set; a tail call keeps the fast path frameless */
   if (unlikely((entry & ~ALASKA_POISON_BASE) == 0)) return translate_bad(p, entry);
   return (void *)(uintptr_t)(entry + ((uintptr_t)p & ALASKA_OFFSET_MASK));
 }

@@ -73,6 +73,7 @@ cache_t *cache_get_slow(void) {
     c->full[i] = (page_list_t){NULL, NULL};
     atomic_store_explicit(&c->full_hint[i], 0, memory_order_relaxed);
   }
+  c->drain_tag = id_drain_tag_now(); /* a new or retired cache's stack is empty */
   id_window(c);
   c->alive = 1;
   pthread_mutex_unlock(&alaska_heap_lock);

@@ -283,6 +283,8 @@ static inline uint64_t *tag_entry(uint32_t tag) { return (uint64_t *)((uintptr_t
 /* A cache publishes its live-handle count into the global sum when it drifts this far
  * from what it last published (so the global peak is within this much per cache). */
 #define ALASKA_ID_PUBLISH_SLACK 256
+/* Freed ids above the drain line are buffered this many at a time for the pool. */
+#define ALASKA_ID_DRAINED 64
 /* cache_t.handles_peak of a cache that stopped tracking its peak (table.c): larger than any
  * count, and adding a few does not overflow */
 #define ALASKA_PEAK_UNTRACKED (INT64_MAX / 2)
@@ -293,8 +295,12 @@ void table_lock_for_fork(int lock);            /* fork: hold the id lock across 
 uint32_t id_pop_slow(struct cache *c);          /* id_pop at the window's low edge */
 void id_push_slow(struct cache *c);             /* make room for one push at the high edge */
 void id_window(struct cache *c);                /* recompute id_lo/id_hi */
-void id_spill(struct cache *c, uint32_t keep); /* move ids above `keep` to the global list */
-uint64_t table_resident_bytes(void) ALASKA_HIDDEN; /* of the issued ids' entries (mincore) */
+void id_spill(struct cache *c, uint32_t keep); /* move ids above `keep` to the id pool */
+void id_push_drained(struct cache *c, uint32_t id); /* a freed id at/above c->drain_tag */
+uint32_t id_drain_tag_now(void) ALASKA_HIDDEN;  /* the current drain line's tag */
+int table_low_guard_contains(uintptr_t a) ALASKA_HIDDEN; /* where released entries point */
+extern uint64_t alaska_table_pages_released ALASKA_HIDDEN; /* table pages released now */
+uint64_t table_resident_bytes(void) ALASKA_HIDDEN; /* resident table memory (smaps) */
 uint64_t ids_resident_bytes(void) ALASKA_HIDDEN; /* slot map chunks (mincore; heap lock held) */
 uint64_t id_handles_peak(void);                /* handles_peak: see table.c */
 uint64_t id_issued_limit(void);                /* ids < this have been issued to caches */
@@ -313,6 +319,9 @@ typedef struct cache {
    * count (table.c keeps both in step with id_base, handles_peak and published). */
   uint32_t id_count;
   uint32_t id_lo, id_hi;
+  uint32_t drain_tag;                          /* ids with id_tag(id) >= this drain to the
+                                                  pool, not this stack (table.c); copied
+                                                  from id_drain_tag at slow paths */
   page_t *current[ALASKA_NUM_CLASSES];         /* never NULL: &alaska_empty_page */
   page_list_t partial[ALASKA_NUM_CLASSES];     /* owned pages with free blocks, FIFO: the
                                                   longest-waiting page has gathered most */
@@ -333,6 +342,8 @@ typedef struct cache {
    * given back, less those on the stack; negative when this thread frees others' handles).
    * handles_peak is the maximum of that; published the value last added to the global sum. */
   int64_t id_base, handles_peak, published;
+  uint32_t drained_count;                      /* freed ids waiting for the pool: */
+  uint32_t drained[ALASKA_ID_DRAINED];         /* ids at or above drain_tag */
   struct cache *next_all;                      /* registry of every cache ever made */
   struct cache *next_retired;                  /* free caches waiting for a new thread */
   int alive;

@@ -121,7 +121,8 @@ int alaska_stats_format(char *buf, int len) {
                    "alaska-stats: halloc=%llu hfree=%llu handles_live=%llu handles_peak=%llu "
                    "heap_committed_bytes=%llu live_bytes=%llu pages_released=%llu "
                    "objects_moved=%llu bytes_moved=%llu huge_allocs=%llu "
-                   "table_resident_bytes=%llu slotmap_resident_bytes=%llu",
+                   "table_resident_bytes=%llu table_pages_released=%llu "
+                   "slotmap_resident_bytes=%llu",
                    (unsigned long long)s.halloc, (unsigned long long)s.hfree,
                    (unsigned long long)s.handles_live, (unsigned long long)s.handles_peak,
                    (unsigned long long)s.heap_committed_bytes, (unsigned long long)s.live_bytes,
@@ -129,7 +130,10 @@ int alaska_stats_format(char *buf, int len) {
                    (unsigned long long)alaska_stat_objects_moved,
                    (unsigned long long)alaska_stat_bytes_moved,
                    (unsigned long long)__atomic_load_n(&alaska_stat_huge_allocs, __ATOMIC_RELAXED),
-                   (unsigned long long)table_res, (unsigned long long)slotmap_res);
+                   (unsigned long long)table_res,
+                   (unsigned long long)__atomic_load_n(&alaska_table_pages_released,
+                                                       __ATOMIC_RELAXED),
+                   (unsigned long long)slotmap_res);
   int np = atomic_load(&num_providers);
   for (int i = 0; i < np && n < len; i++) {
     if (providers[i].read_u64)

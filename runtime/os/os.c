@@ -106,6 +106,63 @@ size_t os_rss_bytes(void) {
   return pages * (size_t)sysconf(_SC_PAGESIZE);
 }
 
+static uintptr_t parse_hex(const char **s) {
+  uintptr_t v = 0;
+  for (;; (*s)++) {
+    char ch = **s;
+    if (ch >= '0' && ch <= '9') v = v * 16 + (uintptr_t)(ch - '0');
+    else if (ch >= 'a' && ch <= 'f') v = v * 16 + (uintptr_t)(ch - 'a' + 10);
+    else return v;
+  }
+}
+
+/* One line of /proc/self/smaps: a mapping's header ("start-end perms ...", lower-case hex)
+ * or one of its fields ("Rss:   12 kB", capitalised). */
+static void smaps_line(const char *s, uintptr_t lo, uintptr_t hi, int *inside, size_t *kb) {
+  if ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')) {
+    uintptr_t start = parse_hex(&s);
+    if (*s != '-') return;
+    s++;
+    uintptr_t end = parse_hex(&s);
+    *inside = start < hi && end > lo;
+  } else if (*inside && strncmp(s, "Rss:", 4) == 0) {
+    s += 4;
+    while (*s == ' ') s++;
+    size_t n = 0;
+    while (*s >= '0' && *s <= '9') n = n * 10 + (size_t)(*s++ - '0');
+    *kb += n;
+  }
+}
+
+size_t os_mapped_rss(uintptr_t lo, uintptr_t hi) {
+  int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return (size_t)-1;
+  char buf[4096];
+  size_t have = 0, kb = 0;
+  int inside = 0, skip = 0; /* skip: the rest of a line longer than the buffer */
+  for (;;) {
+    ssize_t r = read(fd, buf + have, sizeof buf - 1 - have);
+    if (r <= 0) break;
+    have += (size_t)r;
+    buf[have] = 0;
+    char *line = buf, *nl;
+    while ((nl = memchr(line, '\n', (size_t)(buf + have - line))) != NULL) {
+      *nl = 0;
+      if (!skip) smaps_line(line, lo, hi, &inside, &kb);
+      skip = 0;
+      line = nl + 1;
+    }
+    have = (size_t)(buf + have - line);
+    memmove(buf, line, have);
+    if (have == sizeof buf - 1) {
+      have = 0;
+      skip = 1;
+    }
+  }
+  close(fd);
+  return kb << 10;
+}
+
 void os_write_all(int fd, const void *buf, size_t n) {
   const char *p = buf;
   while (n > 0) {

@@ -45,6 +45,10 @@ static inline int os_dump_prefix_covers(const os_dump_prefix_t *d, size_t bytes)
   return bytes <= __atomic_load_n(&d->dumped, __ATOMIC_RELAXED);
 }
 
+/* Resident bytes of the mappings inside [lo, hi) as /proc/self/smaps counts them ("Rss"):
+ * unlike mincore it does not count pages that only map the shared zero page (reads of
+ * released memory). (size_t)-1 if smaps is unreadable. No malloc. */
+size_t os_mapped_rss(uintptr_t lo, uintptr_t hi);
 /* Copy `bytes` from `addr` into `out` without faulting; returns 0 if unreadable. */
 int os_safe_read(const void *addr, void *out, size_t bytes);
 /* Resident set size of this process in bytes (/proc/self/statm), 0 if unknown. */

@@ -77,7 +77,11 @@ static void test_many_ids_unique(void) {
   }
   for (int i = 0; i < N; i++) CHECK_EQ(*(int *)alaska_translate(hs[i]), i);
   for (int i = 0; i < N; i++) hfree(hs[i]);
-  for (int i = 0; i < N; i++) CHECK_EQ(*table_entry(alaska_handle_id(hs[i])), ALASKA_POISON_BASE);
+  /* poison, or 0 where the whole table page went back to the OS (table.c) */
+  for (int i = 0; i < N; i++) {
+    uint64_t e = *table_entry(alaska_handle_id(hs[i]));
+    CHECK(e == ALASKA_POISON_BASE || e == 0);
+  }
   /* spilled ids come back: a second round needs no new ids beyond the first round's */
   uint64_t limit = id_issued_limit();
   for (int i = 0; i < N; i++) hs[i] = halloc(16);
