@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs the real-Redis fragmentation benchmark (built by bench/run-redis.sh): one server per
-configuration, `maxmemory 100mb` + `allkeys-lru`, no persistence; bench/redis_load.py drives
-the workload and verifies every key. For every run: RSS, Redis's used_memory and
+configuration and fill mode, `maxmemory 100mb` + `allkeys-lru`, no persistence;
+bench/redis_load.py drives the workload (filled by SET commands, or by one DEBUG POPULATE per
+wave, which goes far past maxmemory before eviction catches up) and verifies every key. For every run: RSS, Redis's used_memory and
 mem_fragmentation_ratio, and for Alaska runs the pauses and the resident bytes of the handle
 table and the slot maps (ALASKA_STATS keys at exit). Then redis-benchmark SET/GET throughput
 of the Alaska build against the glibc build, servers started fresh, rounds interleaved (ABBA).
@@ -31,6 +32,9 @@ RUNS = [  # name, build, extra server config, environment
 # redis-benchmark: the same client (the glibc build's) against each server
 THROUGHPUT = [("glibc", "glibc", {}), ("alaska", "alaska", {"ALASKA_STATS": "1"})]
 SERVER_ARGS = ["--save", "", "--appendonly", "no"]
+# fill mode of redis_load.py: (name in the table, extra server config)
+FILLS = {"set": ("SET", []),
+         "populate": ("DEBUG POPULATE", ["--enable-debug-command", "local"])}
 
 
 def wait_port(port, deadline=10.0):
@@ -98,6 +102,8 @@ def main():
     ap.add_argument("--redis", required=True)
     ap.add_argument("--version", default="redis")
     ap.add_argument("--only", default="", help="comma-separated runs of the workload table")
+    ap.add_argument("--fills", default="set,populate",
+                    help="comma-separated fill modes: set, populate (default both)")
     ap.add_argument("--no-doc", action="store_true")
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--scale", type=float, default=1.0,
@@ -109,21 +115,27 @@ def main():
     ap.add_argument("--bench-clients", type=int, default=50)
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
+    fills = [f for f in a.fills.split(",") if f]
+    for f in fills:
+        if f not in FILLS:
+            raise SystemExit(f"redis.py: unknown fill mode {f!r} (set, populate)")
     m = benchlib.machine()
     uptime_start = benchlib.sh(["uptime"]).strip()
     here = os.path.dirname(os.path.abspath(__file__))
     n1, n2 = int(700000 * a.scale), int(170000 * a.scale)
     maxmem = "%dmb" % max(1, round(100 * a.scale))
     rows, results = [], {}
-    for i, (name, build, extra, env) in enumerate(RUNS):
+    runs = [(f, i, run) for f in fills for i, run in enumerate(RUNS)]
+    for fill, i, (name, build, extra, env) in runs:
         if only and name not in only:
             continue
-        port = 7400 + i
+        port = 7400 + i + 10 * list(FILLS).index(fill)
         p = start_server(a.redis, build, port, ["--maxmemory", maxmem, "--maxmemory-policy",
-                                                "allkeys-lru"] + extra, env)
+                                                "allkeys-lru"] + FILLS[fill][1] + extra, env)
         load = subprocess.run([sys.executable, os.path.join(here, "redis_load.py"), str(port),
                                str(p.pid), "--seconds", str(a.seconds), "--n1", str(n1),
-                               "--n2", str(n2)], stdout=subprocess.PIPE, text=True)
+                               "--n2", str(n2), "--fill", fill],
+                              stdout=subprocess.PIPE, text=True)
         err = stop_server(a.redis, build, port, p)
         line = [l for l in load.stdout.splitlines() if l.startswith("result:")]
         if load.returncode != 0 or not line:
@@ -131,11 +143,11 @@ def main():
                              f"{load.stdout[-2000:]}")
         r = benchlib.parse_kv(line[0])
         st = benchlib.alaska_stats(err)
-        results[name] = r
+        results[(fill, name)] = r
         pauses = ("%s / %s / %s" % (st.get("pause_p50_us"), st.get("pause_p99_us"),
                                     st.get("max_pause_us")) if st else "n/a")
-        rows.append("| %s | %s | %s | %s | %s | %s | %s/%s held OK, %s wrong | %s | %s | %s | %s | %s |" % (
-            name, r["rss_fill_mib"], r["rss_end_mib"], r["peak_mib"], r["used_mib"],
+        rows.append("| %s | %s | %s | %s | %s | %s | %s | %s/%s held OK, %s wrong | %s | %s | %s | %s | %s |" % (
+            FILLS[fill][0], name, r["rss_fill_mib"], r["rss_end_mib"], r["peak_mib"], r["used_mib"],
             r.get("mem_fragmentation_ratio", "n/a"), r["keys_held"], r["keys_held"],
             r["keys_bad"], pauses, mib(st, "table_resident_bytes") if st else "n/a",
             mib(st, "slotmap_resident_bytes") if st else "n/a",
@@ -174,10 +186,16 @@ def main():
         "`uptime` at start: `%s`" % uptime_start,
         "",
         "Server: `--maxmemory %s --maxmemory-policy allkeys-lru --save '' --appendonly no`. "
-        "Client `bench/redis_load.py`: SET %s keys "
-        "(128 characters) with 240-byte values, then %s with 492-byte values, pipelined "
-        "100 at a time; RSS of the server %g s after the fill; then GET of every key ever set: "
-        "evicted or exactly the value written. `used_memory` and `mem_fragmentation_ratio` are "
+        "Client `bench/redis_load.py`: %s keys "
+        "with 240-byte values, then %s with 492-byte values, filled two ways: *SET*, SET "
+        "commands (keys of 128 characters) pipelined 100 at a time, so eviction holds "
+        "used_memory at maxmemory throughout; *DEBUG POPULATE*, one `DEBUG POPULATE N PREFIX "
+        "SIZE` per wave (`--enable-debug-command local`; keys `PREFIX:I` of up to 127 "
+        "characters, the longest Redis forms, same size class as the SET fill's; values "
+        "`value:I` zero-padded), a single command each, so the heap goes far past maxmemory "
+        "(as after an RDB load) and eviction catches up only afterwards. RSS of the server "
+        "%g s after the fill; then GET of every key ever written: "
+        "evicted or exactly the value written, and DBSIZE no larger than the keys found. `used_memory` and `mem_fragmentation_ratio` are "
         "Redis's own (`INFO memory` at the end of the wait; the ratio is Redis's RSS sample "
         "over used_memory). Pauses, table and slot-map resident bytes (`table_resident_bytes`, "
         "`slotmap_resident_bytes`, mincore) and `handles_peak` are the Alaska runtime's "
@@ -186,13 +204,15 @@ def main():
         "Debian's source cannot build the bundled one." % (
             maxmem, format(n1, ","), format(n2, ","), a.seconds),
         "",
-        "| run | RSS after fill (MiB) | RSS %g s after the fill (MiB) | peak RSS (MiB) | used_memory (MiB) | mem_fragmentation_ratio | keys verified | pauses p50 / p99 / max (us) | table resident (MiB) | slot maps resident (MiB) | handles_peak | objects moved |" % a.seconds,
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| fill | run | RSS after fill (MiB) | RSS %g s after the fill (MiB) | peak RSS (MiB) | used_memory (MiB) | mem_fragmentation_ratio | keys verified | pauses p50 / p99 / max (us) | table resident (MiB) | slot maps resident (MiB) | handles_peak | objects moved |" % a.seconds,
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ] + rows
-    if "glibc" in results and "alaska" in results:
-        g, al = float(results["glibc"]["rss_end_mib"]), float(results["alaska"]["rss_end_mib"])
-        lines += ["", "* alaska / glibc RSS %g s after the fill: **%.2fx**; alaska %.1f MiB = "
-                  "%.1f MB (goal <= 135 MB at full scale)." % (a.seconds, al / g, al, al * 1.048576)]
+    for fill in fills:
+        if (fill, "glibc") in results and (fill, "alaska") in results:
+            g = float(results[(fill, "glibc")]["rss_end_mib"])
+            al = float(results[(fill, "alaska")]["rss_end_mib"])
+            lines += ["", "* %s fill: alaska / glibc RSS %g s after the fill: **%.2fx**; alaska "
+                      "%.1f MiB = %.1f MB." % (FILLS[fill][0], a.seconds, al / g, al, al * 1.048576)]
     if a.bench_rounds:
         lines += ["", "Throughput: `redis-benchmark -t set,get -n %d -c %d -d 240 -r 100000 --csv` "
                   "(the glibc build's client for both) against a fresh server of each build "

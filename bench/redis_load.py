@@ -1,14 +1,26 @@
 #!/usr/bin/env python3
 """The fragmentation workload against a real redis-server (bench/run-redis.sh).
 
-  redis_load.py PORT PID [--batch 100] [--key-len 128] [--seconds 10]
+  redis_load.py PORT PID [--fill set|populate] [--batch 100] [--key-len 128] [--seconds 10]
 
-SET 700,000 keys with 240-byte values, then 170,000 with 492-byte values (pipelined in
-batches), then waits, sampling the server's RSS (/proc/PID/status), then checks every key
-ever set: evicted (nil) or holding exactly the value written. Prints one `result:` line of
-key=value pairs (RSS after the fill, at the end of the wait and its peak; Redis's used_memory
-and mem_fragmentation_ratio at the end of the wait; the keys). Plain sockets and RESP: no
-client library needed.
+Fills 700,000 keys with 240-byte values, then 170,000 with 492-byte values, then waits,
+sampling the server's RSS (/proc/PID/status), then checks every key ever written: evicted
+(nil) or holding exactly the value written. Two ways to fill:
+  set       SET commands pipelined in batches; keys `key:I:` padded with `k` to --key-len.
+            Eviction keeps used_memory at maxmemory throughout.
+  populate  one `DEBUG POPULATE N PREFIX SIZE` per wave (the server needs
+            `enable-debug-command`): a single command, so nothing is evicted until it has
+            finished and the heap goes far past maxmemory (as after an RDB load or a large
+            pipeline); eviction catches up at the next commands. Redis (debug.c) forms key I
+            as `PREFIX:I` in a 128-byte buffer (so at most 127 characters) and its value as
+            `value:I` followed by zero bytes up to SIZE (sdsnewlen zero-fills). The prefix is
+            padded so that the longest keys have 127 characters: their dictionary copies (sds,
+            129-131 bytes for I >= 1000) fall in the same size class as the SET fill's
+            128-character keys (132 bytes).
+Prints one `result:` line of key=value pairs (RSS after the fill, at the end of the wait and
+its peak; Redis's used_memory and mem_fragmentation_ratio at the end of the wait; the keys;
+DBSIZE after the check, which cannot exceed the keys found unless stray keys exist). Plain
+sockets and RESP: no client library needed.
 """
 import argparse
 import socket
@@ -24,7 +36,11 @@ def main():
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--n1", type=int, default=700000)
     ap.add_argument("--n2", type=int, default=170000)
+    ap.add_argument("--fill", choices=("set", "populate"), default="set")
     a = ap.parse_args()
+    if a.n1 < 1 or a.n2 < 0 or max(a.n1, a.n2) > 10**6:
+        raise SystemExit("redis_load: --n1 must be in [1, 1000000], --n2 in [0, 1000000] "
+                         "(DEBUG POPULATE's keys are at most 127 characters)")
     sock = socket.create_connection(("127.0.0.1", a.port))
     pending = bytearray()
 
@@ -60,10 +76,19 @@ def main():
             out += b"$%d\r\n%s\r\n" % (len(x), x)
         return out
 
+    # populate: PREFIX:I with I < 10^digits; the longest keys are 127 characters
+    digits = len(str(max(a.n1, a.n2) - 1))
+    prefixes = [(b"w%d:" % w).ljust(127 - 1 - digits, b"k") for w in (1, 2)]
+
     def key(i):
+        if a.fill == "populate":
+            w = 0 if i < a.n1 else 1
+            return b"%s:%d" % (prefixes[w], i - (0 if w == 0 else a.n1))
         return (b"key:%d:" % i).ljust(a.key_len, b"k")
 
     def value(i, size):
+        if a.fill == "populate":
+            return (b"value:%d" % (i if i < a.n1 else i - a.n1)).ljust(size, b"\0")
         return ((b"%d-" % i) * (size // 2 + 1))[:size]
 
     def rss_mib():
@@ -87,8 +112,17 @@ def main():
     sizes = [(i, 240) for i in range(a.n1)] + [(a.n1 + i, 492) for i in range(a.n2)]
     t0 = time.time()
     peak = 0.0
-    for _ in pipeline([cmd(b"SET", key(i), value(i, s)) for i, s in sizes]):
-        pass
+    if a.fill == "populate":
+        for w, (n, size) in enumerate(((a.n1, 240), (a.n2, 492))):
+            if n == 0:
+                continue
+            sock.sendall(cmd(b"DEBUG", b"POPULATE", b"%d" % n, prefixes[w], b"%d" % size))
+            r = reply()
+            if r != "+OK":
+                raise SystemExit(f"redis_load: DEBUG POPULATE replied {r!r}")
+    else:
+        for _ in pipeline([cmd(b"SET", key(i), value(i, s)) for i, s in sizes]):
+            pass
     fill_s = time.time() - t0
     rss_fill = rss_mib()
     peak = max(peak, rss_fill)
@@ -112,11 +146,16 @@ def main():
                 continue
             held += 1
             bad += r != value(i, s)
+    sock.sendall(cmd(b"DBSIZE"))
+    dbsize = int(reply()[1:])
     print(f"result: rss_fill_mib={rss_fill:.1f} rss_end_mib={rss_end:.1f} peak_mib={peak:.1f} "
           f"used_mib={used:.1f} mem_fragmentation_ratio={frag:.2f} fill_s={fill_s:.1f} "
           f"keys_held={held} keys_bad={bad} "
-          f"keys_set={len(sizes)}", flush=True)
-    raise SystemExit(1 if bad else 0)
+          f"keys_set={len(sizes)} dbsize={dbsize} fill={a.fill}", flush=True)
+    if dbsize > held:
+        print(f"redis_load: DBSIZE {dbsize} > {held} keys found: keys not written by this "
+              f"client exist", flush=True)
+    raise SystemExit(1 if bad or dbsize > held else 0)
 
 
 if __name__ == "__main__":

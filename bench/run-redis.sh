@@ -6,7 +6,7 @@
 # section of docs/bench.md. Every run reports RSS, used_memory, mem_fragmentation_ratio and,
 # under Alaska, pause p50/p99/max and handle-table / slot-map resident bytes (ALASKA_STATS);
 # then redis-benchmark SET/GET throughput of the Alaska build vs the glibc build, interleaved.
-#   bash bench/run-redis.sh [--no-doc] [--only glibc,alaska] [--scale 0.25] [--seconds 10]
+#   bash bench/run-redis.sh [--no-doc] [--only glibc,alaska] [--fills set,populate] [--scale 0.25] [--seconds 10]
 #                           [--bench-rounds 5] [--bench-requests 200000] [--bench-clients 50]
 #   --only none --bench-rounds 0: only build.
 set -euo pipefail
