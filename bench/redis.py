@@ -146,10 +146,12 @@ def main():
         results[(fill, name)] = r
         pauses = ("%s / %s / %s" % (st.get("pause_p50_us"), st.get("pause_p99_us"),
                                     st.get("max_pause_us")) if st else "n/a")
-        rows.append("| %s | %s | %s | %s | %s | %s | %s | %s/%s held OK, %s wrong | %s | %s | %s | %s | %s |" % (
+        stops = ("%s / %s / %s" % (st.get("stop_p50_us", "-"), st.get("stop_p99_us", "-"),
+                                   st.get("max_stop_us", "-")) if st else "n/a")
+        rows.append("| %s | %s | %s | %s | %s | %s | %s | %s/%s held OK, %s wrong | %s | %s | %s | %s | %s | %s |" % (
             FILLS[fill][0], name, r["rss_fill_mib"], r["rss_end_mib"], r["peak_mib"], r["used_mib"],
             r.get("mem_fragmentation_ratio", "n/a"), r["keys_held"], r["keys_held"],
-            r["keys_bad"], pauses, mib(st, "table_resident_bytes") if st else "n/a",
+            r["keys_bad"], pauses, stops, mib(st, "table_resident_bytes") if st else "n/a",
             mib(st, "slotmap_resident_bytes") if st else "n/a",
             st.get("handles_peak", "n/a") if st else "n/a",
             st.get("objects_moved", "n/a") if st else "n/a"))
@@ -204,8 +206,8 @@ def main():
         "Debian's source cannot build the bundled one." % (
             maxmem, format(n1, ","), format(n2, ","), a.seconds),
         "",
-        "| fill | run | RSS after fill (MiB) | RSS %g s after the fill (MiB) | peak RSS (MiB) | used_memory (MiB) | mem_fragmentation_ratio | keys verified | pauses p50 / p99 / max (us) | table resident (MiB) | slot maps resident (MiB) | handles_peak | objects moved |" % a.seconds,
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| fill | run | RSS after fill (MiB) | RSS %g s after the fill (MiB) | peak RSS (MiB) | used_memory (MiB) | mem_fragmentation_ratio | keys verified | pauses p50 / p99 / max (us) | of which stopping p50 / p99 / max (us) | table resident (MiB) | slot maps resident (MiB) | handles_peak | objects moved |" % a.seconds,
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ] + rows
     for fill in fills:
         if (fill, "glibc") in results and (fill, "alaska") in results:

@@ -16,7 +16,8 @@
  *   stopped  (every other thread stopped outside the runtime) walks the plan, re-validating
  *            each page (still a small page of that class, settled remote frees, exact
  *            occupancy); a source is evacuated only if none of its objects is pinned
- *            (pin_forever or `is_pinned`) and its bytes fit in the budget. A move is: copy
+ *            (pin_forever or `is_pinned`) and it fits in the budgets (bytes, and the
+ *            estimated time of its moves: heap.h's cost model). A move is: copy
  *            the block, point the handle's table entry at the copy, record the id in the
  *            destination's slot->id map, push the old block on the source page's free list.
  *            The handle never changes. Emptied pages go to the page pool (dirty).
@@ -186,18 +187,21 @@ static void plan(alaska_compaction_t *cx, scratch_t *s, size_t npages) {
   uint32_t pos[ALASKA_NUM_CLASSES], dlo[ALASKA_NUM_CLASSES];
   uint64_t dfree[ALASKA_NUM_CLASSES] = {0}, promised[ALASKA_NUM_CLASSES] = {0};
   uint8_t done[ALASKA_NUM_CLASSES] = {0};
+  /* Slack: occupancies change before the pause, and the pause skips what no longer fits. */
   size_t target = cx->budget == SIZE_MAX ? SIZE_MAX : cx->budget + cx->budget / 4 + 2 * ALASKA_PAGE_SIZE;
+  uint64_t target_ns = cx->budget_ns == UINT64_MAX ? UINT64_MAX : cx->budget_ns + cx->budget_ns / 4;
   size_t planned = 0;
+  uint64_t planned_ns = 0;
   for (unsigned c = 0; c < ALASKA_NUM_CLASSES; c++) {
     pos[c] = cls_start[c];
     dlo[c] = cls_start[c + 1];
   }
-  for (unsigned b = 0; b < OCC_BUCKETS && planned < target; b++)
-    for (unsigned c = 0; c < ALASKA_NUM_CLASSES && planned < target; c++) {
+#define ROOM_LEFT (planned < target && planned_ns < target_ns)
+  for (unsigned b = 0; b < OCC_BUCKETS && ROOM_LEFT; b++)
+    for (unsigned c = 0; c < ALASKA_NUM_CLASSES && ROOM_LEFT; c++) {
       size_t bs = alaska_class_size(c);
       uint32_t cap = (uint32_t)(ALASKA_PAGE_SIZE / bs);
-      while (!done[c] && pos[c] < dlo[c] && cand_bucket(s->sorted[pos[c]]) == b &&
-             planned < target) {
+      while (!done[c] && pos[c] < dlo[c] && cand_bucket(s->sorted[pos[c]]) == b && ROOM_LEFT) {
         uint64_t e = s->sorted[pos[c]];
         uint32_t used = cand_used(e);
         if (used > 0 && cand_pinned(e)) {
@@ -212,9 +216,12 @@ static void plan(alaska_compaction_t *cx, scratch_t *s, size_t npages) {
         }
         promised[c] += used;
         planned += (size_t)used * bs;
+        planned_ns += alaska_move_estimate_ns(used, (uint64_t)used * bs);
         pos[c]++;
       }
     }
+#undef ROOM_LEFT
+  cx->planned_ns = planned_ns;
 
   /* 4. Write the plan; destinations: the densest pages, enough for what was promised plus
    * slack (occupancies change before the pause). Pre-fault what they will receive. */
@@ -255,10 +262,11 @@ static void plan(alaska_compaction_t *cx, scratch_t *s, size_t npages) {
   }
 }
 
-void alaska_heap_compact_prepare(alaska_compaction_t *cx, size_t budget_bytes,
+void alaska_heap_compact_prepare(alaska_compaction_t *cx, size_t budget_bytes, uint64_t budget_ns,
                                  int move_everything) {
   memset(cx, 0, sizeof *cx);
   cx->budget = budget_bytes ? budget_bytes : SIZE_MAX;
+  cx->budget_ns = budget_ns ? budget_ns : UINT64_MAX;
   cx->move_everything = move_everything;
   size_t npages = pool_pages_in_use();
   scratch_t *s = scratch_get(npages);
@@ -293,6 +301,14 @@ static void move_object(page_t *src, uint32_t slot, uint32_t id, page_t *dst) {
   src->used--;
   alaska_stat_objects_moved++;
   alaska_stat_bytes_moved += src->block_size;
+}
+
+/* Would evacuating `pg` whole stay within both budgets? */
+static int fits_budget(const alaska_compaction_t *cx, const page_t *pg) {
+  size_t bytes = (size_t)pg->used * pg->block_size;
+  if (cx->moved_bytes + bytes > cx->budget) return 0;
+  return cx->budget_ns == UINT64_MAX ||
+         cx->moved_ns + alaska_move_estimate_ns(pg->used, bytes) <= cx->budget_ns;
 }
 
 static void release_page(run_t *r, page_t *pg) {
@@ -363,6 +379,8 @@ static void move_listed(run_t *r, page_t *sp, int n, dests_t *d) {
     move_object(sp, (uint32_t)(ev[k] >> 32), (uint32_t)ev[k], &HEAP_PAGES[d->dst[d->dcur]]);
     d->room--;
     r->cx->moved_bytes += sp->block_size;
+    r->cx->moved_objects++;
+    r->cx->moved_ns += alaska_move_estimate_ns(1, sp->block_size);
   }
 }
 
@@ -378,7 +396,7 @@ static void run_class(run_t *r, unsigned cls) {
       if (sp->where != WHERE_CURRENT) release_page(r, sp);
       continue;
     }
-    if (sp->pinned || cx->moved_bytes + (size_t)sp->used * sp->block_size > cx->budget) {
+    if (sp->pinned || !fits_budget(cx, sp)) {
       cache_unfull_page(sp);
       continue;
     }
@@ -440,6 +458,7 @@ static void move_page_to_fresh(run_t *r, page_t *sp, page_t **fresh) {
     }
     move_object(sp, s, id, f);
     r->cx->moved_bytes += sp->block_size;
+    r->cx->moved_objects++;
   }
   if (sp->used == 0 && sp->where != WHERE_CURRENT) release_page(r, sp);
   else cache_unfull_page(sp);
@@ -485,7 +504,7 @@ size_t alaska_heap_compact_finish(alaska_compaction_t *cx) {
 size_t alaska_heap_compact(size_t budget_bytes, int (*is_pinned)(uint32_t id, void *ctx),
                            void *ctx, int move_everything) {
   alaska_compaction_t cx;
-  alaska_heap_compact_prepare(&cx, budget_bytes, move_everything);
+  alaska_heap_compact_prepare(&cx, budget_bytes, 0, move_everything);
   alaska_heap_compact_stopped(&cx, is_pinned, ctx);
   return alaska_heap_compact_finish(&cx);
 }

@@ -25,7 +25,8 @@ int alaska_is_pinned_forever(uint32_t id);
  *            from a racy scan of the page descriptors and pre-faults the destinations;
  *   stopped  ONLY while every other thread is stopped outside the runtime
  *            (alaska_rt_depth == 0) and none holds a raw pointer not covered by is_pinned
- *            (may be NULL): moves at most about budget_bytes (0 = no limit), returns the
+ *            (may be NULL): moves at most about budget_bytes (0 = no limit) and about
+ *            budget_ns of estimated moving time (below; 0 = no limit), returns the
  *            bytes of the pages it emptied (they go to the page pool);
  *   finish   after the world is released, without the heap lock: madvises the pool's
  *            dirty pages away (emptied ones not yet reused included); returns the bytes
@@ -34,12 +35,27 @@ int alaska_is_pinned_forever(uint32_t id);
 typedef struct alaska_compaction {
   void *scratch;        /* compact.c's plan and buffers */
   size_t budget;        /* bytes; SIZE_MAX = no limit */
+  uint64_t budget_ns;   /* estimated moving time (alaska_move_estimate_ns); UINT64_MAX = none */
+  uint64_t planned_ns;  /* the estimate of the plan prepare made */
+  uint64_t moved_ns;    /* the estimate of the moves made */
   size_t moved_bytes;
+  size_t moved_objects;
   size_t pages_emptied;
   int move_everything;
   int ran;              /* the stopped phase ran */
 } alaska_compaction_t;
-void alaska_heap_compact_prepare(alaska_compaction_t *cx, size_t budget_bytes, int move_everything);
+void alaska_heap_compact_prepare(alaska_compaction_t *cx, size_t budget_bytes, uint64_t budget_ns,
+                                 int move_everything);
+/* The pause's cost model: moving n objects of `bytes` in all takes about this long (the
+ * per-object part — table entry, slot maps, free lists, a cache miss or two — dominates
+ * below ~1 KiB per object; measured on the Redis and LRU workloads). A budget in these
+ * units bounds a pause whatever the mix of classes; the defragmentation policy scales it
+ * by measured / estimated time to fit the machine. */
+#define ALASKA_MOVE_OBJECT_NS 150u
+#define ALASKA_MOVE_KIB_NS 100u
+static inline uint64_t alaska_move_estimate_ns(uint64_t objects, uint64_t bytes) {
+  return objects * ALASKA_MOVE_OBJECT_NS + (bytes * ALASKA_MOVE_KIB_NS >> 10);
+}
 size_t alaska_heap_compact_stopped(alaska_compaction_t *cx,
                                    int (*is_pinned)(uint32_t id, void *ctx), void *ctx);
 size_t alaska_heap_compact_finish(alaska_compaction_t *cx);

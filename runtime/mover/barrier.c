@@ -86,7 +86,8 @@ static uintptr_t interrupted_pc(const void *uc) {
 
 /* Moves are the heap's own counters (heap/stats.h), read by alaska_barrier_get_stats. */
 static _Atomic uint64_t st_attempts, st_barriers, st_busy, st_timeout, st_unscannable;
-static _Atomic uint64_t st_pause_max_us, st_pause_total_us;
+static _Atomic uint64_t st_pause_max_us, st_pause_total_us, st_stop_max_us;
+static uint64_t last_stop_ns; /* of the last successful stop (initiator, under lock) */
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
@@ -230,7 +231,7 @@ __attribute__((noinline)) void alaska_barrier_poll(void) {
   uint32_t req = atomic_load_explicit(&alaska_barrier_requested, memory_order_relaxed);
   if (req & REQ_BARRIER) answer_from_poll();
   if ((req & REQ_STRESS) && stress_every && stress_due())
-    alaska_barrier_compact(SIZE_MAX, 1, 3, NULL);
+    alaska_barrier_compact(SIZE_MAX, 0, 1, 3, NULL);
   errno = saved_errno;
 }
 
@@ -539,6 +540,15 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
     atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
     return outcome;
   }
+  /* Time to stop, before the stack scan: what safepoint placement and parking decide. */
+  last_stop_ns = elapsed_ns(&stop_started);
+  uint64_t stop_us = last_stop_ns / 1000;
+  atomic_fetch_add_explicit(&stop_hist[pause_bucket(stop_us)], 1, memory_order_relaxed);
+  uint64_t smax = atomic_load_explicit(&st_stop_max_us, memory_order_relaxed);
+  while (stop_us > smax &&
+         !atomic_compare_exchange_weak_explicit(&st_stop_max_us, &smax, stop_us,
+                                                memory_order_relaxed, memory_order_relaxed)) {
+  }
   if (!collect_pins()) { /* the initiator itself runs on a stack we cannot bound */
     release_locked(g);
     alaska_threads_unlock();
@@ -575,7 +585,7 @@ void alaska_barrier_release(void) {
 /* Retry i of a stop that found a thread inside the runtime waits i * this first. */
 #define BUSY_BACKOFF_NS 20000L
 
-size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
+size_t alaska_barrier_compact(size_t budget, uint64_t budget_ns, int move_everything, int attempts,
                               alaska_compact_step_t *step_out) {
   alaska_compact_step_t step = {.outcome = ALASKA_BARRIER_BUSY};
   if (running_barrier) { /* e.g. the heap called back into the runtime */
@@ -585,7 +595,7 @@ size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
   running_barrier = 1;
   /* Planning and pre-faulting happen before the stop, with everybody running. */
   alaska_compaction_t cx;
-  alaska_heap_compact_prepare(&cx, budget, move_everything);
+  alaska_heap_compact_prepare(&cx, budget, budget_ns, move_everything);
   for (int i = 0; i < (attempts > 0 ? attempts : 1); i++) {
     step.outcome = alaska_barrier_stop();
     if (step.outcome != ALASKA_BARRIER_BUSY) break;
@@ -598,7 +608,10 @@ size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
     clock_gettime(CLOCK_MONOTONIC, &t0);
     alaska_heap_compact_stopped(&cx, alaska_barrier_is_pinned, NULL);
     step.compact_ns = elapsed_ns(&t0);
+    step.stop_ns = last_stop_ns;
+    step.objects_moved = cx.moved_objects;
     step.bytes_moved = cx.moved_bytes;
+    step.estimate_ns = cx.moved_ns;
     alaska_barrier_release();
   }
   running_barrier = 0;
@@ -609,7 +622,7 @@ size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
 }
 
 size_t alaska_compact(void) {
-  return alaska_barrier_compact(SIZE_MAX, 0, 20, NULL);
+  return alaska_barrier_compact(SIZE_MAX, 0, 0, 20, NULL);
 }
 
 /* ---- statistics ----------------------------------------------------------------------- */
@@ -629,6 +642,11 @@ void alaska_barrier_get_stats(alaska_barrier_stats_t *out) {
   for (unsigned i = 0; i < ALASKA_PAUSE_BUCKETS; i++) total += hist[i] = atomic_load(&pause_hist[i]);
   out->pause_p50_us = hist_percentile(hist, total, 0.50);
   out->pause_p99_us = hist_percentile(hist, total, 0.99);
+  total = 0;
+  for (unsigned i = 0; i < ALASKA_PAUSE_BUCKETS; i++) total += hist[i] = atomic_load(&stop_hist[i]);
+  out->stop_max_us = atomic_load(&st_stop_max_us);
+  out->stop_p50_us = hist_percentile(hist, total, 0.50);
+  out->stop_p99_us = hist_percentile(hist, total, 0.99);
 }
 
 static uint64_t read_barriers(void) { return atomic_load(&st_barriers); }
@@ -646,6 +664,17 @@ static uint64_t read_p99_pause(void) {
   alaska_barrier_get_stats(&s);
   return s.pause_p99_us;
 }
+static uint64_t read_max_stop(void) { return atomic_load(&st_stop_max_us); }
+static uint64_t read_p50_stop(void) {
+  alaska_barrier_stats_t s;
+  alaska_barrier_get_stats(&s);
+  return s.stop_p50_us;
+}
+static uint64_t read_p99_stop(void) {
+  alaska_barrier_stats_t s;
+  alaska_barrier_get_stats(&s);
+  return s.stop_p99_us;
+}
 
 __attribute__((constructor(102))) static void barrier_constructor(void) {
   alaska_barrier_init();
@@ -656,5 +685,8 @@ __attribute__((constructor(102))) static void barrier_constructor(void) {
   alaska_stats_register_u64("max_pause_us", read_max_pause);
   alaska_stats_register_u64("pause_p50_us", read_p50_pause);
   alaska_stats_register_u64("pause_p99_us", read_p99_pause);
+  alaska_stats_register_u64("max_stop_us", read_max_stop);
+  alaska_stats_register_u64("stop_p50_us", read_p50_stop);
+  alaska_stats_register_u64("stop_p99_us", read_p99_stop);
   alaska_stress_start();
 }

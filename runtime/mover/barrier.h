@@ -43,17 +43,21 @@ void alaska_barrier_release(void);
 /* What one alaska_barrier_compact cycle did. */
 typedef struct alaska_compact_step {
   alaska_barrier_outcome_t outcome; /* STOPPED: the compaction ran */
+  uint64_t stop_ns;                 /* signals sent to every thread stopped (last attempt) */
   uint64_t compact_ns;              /* the moving alone (what a budget controls), not the stop */
+  size_t objects_moved;
   size_t bytes_moved;
+  uint64_t estimate_ns;             /* of the moves made, by the heap's cost model (heap.h) */
   size_t bytes_released;            /* madvised after the release */
 } alaska_compact_step_t;
 
 /* The whole cycle, the only one in the runtime: plan, stop (retrying up to `attempts` times
  * with a short back-off while a thread is busy in the runtime), compact with `budget` bytes
- * of moves (0 or SIZE_MAX: no limit; move_everything: every unpinned object, the stress
+ * of moves and `budget_ns` of their estimated time (heap.h's cost model) at most (0 or
+ * SIZE_MAX / UINT64_MAX: no limit; move_everything: every unpinned object, the stress
  * mode), release, madvise. Returns bytes released to the OS; *step (if non-NULL) says
  * what ran. alaska_compact, stress mode and the defragmentation service call it. */
-size_t alaska_barrier_compact(size_t budget, int move_everything, int attempts,
+size_t alaska_barrier_compact(size_t budget, uint64_t budget_ns, int move_everything, int attempts,
                               alaska_compact_step_t *step);
 
 /* Statistics (also printed on the alaska-stats line). Pause = from sending the signals
@@ -66,6 +70,7 @@ typedef struct alaska_barrier_stats {
   uint64_t objects_moved, bytes_moved; /* the heap's counters: every compaction's moves */
   uint64_t pause_max_us, pause_total_us;
   uint64_t pause_p50_us, pause_p99_us; /* upper bucket bounds, within 12.5 % */
+  uint64_t stop_max_us, stop_p50_us, stop_p99_us; /* time to stop, same buckets */
 } alaska_barrier_stats_t;
 void alaska_barrier_get_stats(alaska_barrier_stats_t *out);
 

@@ -18,6 +18,8 @@ void pin_insert(uint32_t id) ALASKA_HIDDEN;
 
 /* pause.c: histogram of stop-the-world pauses in microseconds. */
 extern _Atomic uint64_t pause_hist[ALASKA_PAUSE_BUCKETS] ALASKA_HIDDEN;
+/* Time to stop: barrier signals sent to every thread stopped (same buckets). */
+extern _Atomic uint64_t stop_hist[ALASKA_PAUSE_BUCKETS] ALASKA_HIDDEN;
 unsigned pause_bucket(uint64_t us) ALASKA_HIDDEN;
 uint64_t hist_percentile(const uint64_t *hist, uint64_t total, double q) ALASKA_HIDDEN;
 

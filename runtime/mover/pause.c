@@ -1,5 +1,6 @@
 /*
- * pause.c — the histogram of stop-the-world pauses (log-linear buckets) and its percentiles,
+ * pause.c — the histograms of stop-the-world pauses and of the time threads take to stop
+ * (log-linear buckets) and their percentiles,
  * for the alaska-stats line and ALASKA_TRACE.
  */
 #include <stdatomic.h>
@@ -9,6 +10,7 @@
 #include "mover/internal.h"
 
 _Atomic uint64_t pause_hist[ALASKA_PAUSE_BUCKETS];
+_Atomic uint64_t stop_hist[ALASKA_PAUSE_BUCKETS];
 
 /* Log-linear histogram: values < 16 µs exact, then 8 buckets per power of two. */
 unsigned pause_bucket(uint64_t us) {

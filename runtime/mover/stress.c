@@ -44,7 +44,7 @@ static void *stress_main(void *arg) {
                             (long)(stress_period_ms % 1000) * 1000000L};
   for (;;) {
     nanosleep(&period, NULL);
-    alaska_barrier_compact(SIZE_MAX, 1, 3, NULL);
+    alaska_barrier_compact(SIZE_MAX, 0, 1, 3, NULL);
   }
   return NULL;
 }

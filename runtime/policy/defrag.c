@@ -75,13 +75,14 @@ static void read_config(void) {
 
 /* One step: alaska_barrier_compact with the policy's budget. Its compaction time (what the
  * budget controls) is reported apart from the whole step's (stopping the threads too). */
-static defrag_step_result_t run_step(uint64_t budget) {
+static defrag_step_result_t run_step(uint64_t budget_bytes, uint64_t budget_ns) {
   uint64_t t0 = mono_ns();
   alaska_compact_step_t step;
-  alaska_barrier_compact(budget, 0, STEP_ATTEMPTS, &step);
+  alaska_barrier_compact(budget_bytes, budget_ns, 0, STEP_ATTEMPTS, &step);
   defrag_step_result_t r = {.stopped = step.outcome == ALASKA_BARRIER_STOPPED,
                             .compact_ns = step.compact_ns,
                             .bytes_moved = step.bytes_moved,
+                            .estimate_ns = step.estimate_ns,
                             .bytes_released = step.bytes_released};
   r.duration_ns = mono_ns() - t0;
   if (r.stopped) atomic_fetch_add(&st_runs, 1);
@@ -134,7 +135,7 @@ static void *service_main(void *arg) {
       if (d.action == DEFRAG_COMPACT) {
         svc_step_running = 1;
         pthread_mutex_unlock(&svc_lock);
-        result = run_step(d.budget_bytes);
+        result = run_step(d.budget_bytes, d.budget_ns);
         pthread_mutex_lock(&svc_lock);
         svc_step_running = 0;
         pthread_cond_broadcast(&svc_cond); /* an exiting thread may wait for the step */

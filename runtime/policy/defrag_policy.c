@@ -6,6 +6,7 @@
  */
 #include "policy/defrag_policy.h"
 
+#define US 1000ULL
 #define MS (1000ULL * 1000ULL)
 /* Live bytes falling faster than this fraction of themselves per second = the program is
  * freeing its heap (a teardown frees everything in well under a second, loaded or not). */
@@ -21,8 +22,9 @@ void defrag_config_from_options(defrag_config_t *cfg, const alaska_options_t *o)
   cfg->cpu_cap = o->defrag_cpu;
   cfg->poll_ns = (uint64_t)(o->defrag_poll_ms * 1e6);
   /* Fixed constants (docs/design.md §7), kept consistent with the options above. */
-  cfg->min_budget_bytes = 64 * 1024;
-  if (cfg->min_budget_bytes > cfg->budget_bytes) cfg->min_budget_bytes = cfg->budget_bytes;
+  cfg->min_budget_ns = 150 * US; /* a quarter page of 16-byte objects (1024 x 0.15 us) */
+  cfg->max_budget_ns = 8 * cfg->pause_target_ns;
+  if (cfg->max_budget_ns < cfg->min_budget_ns) cfg->max_budget_ns = cfg->min_budget_ns;
   cfg->max_poll_ns = 1000 * MS;
   if (cfg->max_poll_ns < cfg->poll_ns) cfg->max_poll_ns = cfg->poll_ns;
   cfg->retry_ns = 1 * MS;
@@ -36,34 +38,40 @@ double defrag_ratio(uint64_t live_bytes, uint64_t committed_bytes) {
   return (double)committed_bytes / (double)live_bytes;
 }
 
+static uint64_t clamp_budget(const defrag_config_t *cfg, uint64_t ns) {
+  if (ns > cfg->max_budget_ns) ns = cfg->max_budget_ns;
+  if (ns < cfg->min_budget_ns) ns = cfg->min_budget_ns;
+  return ns;
+}
+
 void defrag_policy_init(defrag_policy_t *p, const defrag_config_t *cfg) {
   *p = (defrag_policy_t){0};
   p->cfg = *cfg;
   p->state = DEFRAG_IDLE;
   p->idle_sleep_ns = cfg->poll_ns;
   p->cooldown_ns = cfg->cooldown_ns;
-  /* Start at the floor: the first step's cost per byte is unknown (the budget doubles per
-   * step while steps stay under the target). */
-  p->budget = cfg->min_budget_bytes;
-  if (p->budget > cfg->budget_bytes) p->budget = cfg->budget_bytes;
-  if (p->budget < cfg->min_budget_bytes) p->budget = cfg->min_budget_bytes;
+  /* Start by trusting the model: the first step's estimate is the target. */
+  p->budget_ns = clamp_budget(cfg, cfg->pause_target_ns);
 }
 
 static defrag_decision_t compact_now(defrag_policy_t *p) {
   p->steps++;
-  return (defrag_decision_t){.action = DEFRAG_COMPACT, .sleep_ns = 0, .budget_bytes = p->budget};
+  return (defrag_decision_t){.action = DEFRAG_COMPACT, .sleep_ns = 0,
+                             .budget_bytes = p->cfg.budget_bytes, .budget_ns = p->budget_ns};
 }
 
-/* Scale the budget by target / measured compaction time; grow at most 2x per step (one
- * cheap step of large objects says little about the next), shrink at once. */
+/* After a step: budget = target x estimated / measured time, when the step moved enough
+ * (an estimate of at least a quarter of the target) for the ratio to be more than the fixed
+ * cost of a pause; grow at most 2x per step, shrink at once. A step that moved less says
+ * nothing about the rate, but one that took longer than the target still shrinks it. */
 static void adapt_budget(defrag_policy_t *p, const defrag_step_result_t *step) {
-  double next;
-  if (step->compact_ns == 0) next = 2.0 * (double)p->budget;
-  else next = (double)p->budget * (double)p->cfg.pause_target_ns / (double)step->compact_ns;
-  if (next > 2.0 * (double)p->budget) next = 2.0 * (double)p->budget;
-  if (next > (double)p->cfg.budget_bytes) next = (double)p->cfg.budget_bytes;
-  if (next < (double)p->cfg.min_budget_bytes) next = (double)p->cfg.min_budget_bytes;
-  p->budget = (uint64_t)next;
+  double next = (double)p->budget_ns, target = (double)p->cfg.pause_target_ns;
+  if (step->estimate_ns >= p->cfg.pause_target_ns / 4 && step->compact_ns > 0)
+    next = target * (double)step->estimate_ns / (double)step->compact_ns;
+  else if (step->compact_ns > p->cfg.pause_target_ns)
+    next = (double)p->budget_ns * target / (double)step->compact_ns;
+  if (next > 2.0 * (double)p->budget_ns) next = 2.0 * (double)p->budget_ns;
+  p->budget_ns = clamp_budget(&p->cfg, (uint64_t)next);
 }
 
 static uint64_t absdiff(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }

@@ -17,9 +17,12 @@ typedef struct defrag_config {
   double upper;             /* start compacting above this committed/live ratio */
   double lower;             /* stop once at or below this ratio */
   uint64_t min_excess;      /* ... and only if committed - live >= this many bytes */
-  uint64_t budget_bytes;    /* most bytes moved per pause (the adaptive budget's ceiling) */
-  uint64_t min_budget_bytes; /* the adaptive budget's floor (>= one page's live objects) */
+  uint64_t budget_bytes;    /* most bytes moved per pause */
   uint64_t pause_target_ns; /* aim for compaction work of this long per pause */
+  /* The adaptive budget, in estimated moving time (heap.h's cost model), is kept within
+   * [min_budget_ns, max_budget_ns]: the floor lets a step empty any page but the densest
+   * of 16-byte objects, the ceiling bounds what one wrong estimate can cost. */
+  uint64_t min_budget_ns, max_budget_ns;
   double cpu_cap;           /* max fraction of wall time spent in compaction pauses */
   uint64_t poll_ns;         /* idle polling interval after a change */
   uint64_t max_poll_ns;     /* idle polling backs off (doubling) up to this */
@@ -38,6 +41,7 @@ void defrag_config_from_options(defrag_config_t *cfg, const alaska_options_t *o)
 typedef struct defrag_step_result {
   int stopped;              /* the barrier stopped the world (else busy/timeout: nothing ran) */
   uint64_t bytes_moved;
+  uint64_t estimate_ns;     /* of the moves made, by the heap's cost model */
   uint64_t bytes_released;  /* returned to the OS */
   uint64_t duration_ns;     /* wall time of the whole step (attempts + pause) */
   uint64_t compact_ns;      /* of which moving objects and releasing pages (world stopped) */
@@ -57,7 +61,8 @@ typedef enum defrag_action {
 typedef struct defrag_decision {
   defrag_action_t action;
   uint64_t sleep_ns;        /* DEFRAG_SLEEP: how long until the next reading */
-  uint64_t budget_bytes;    /* DEFRAG_COMPACT: bytes to move in this step */
+  uint64_t budget_bytes;    /* DEFRAG_COMPACT: most bytes to move in this step */
+  uint64_t budget_ns;       /* ... and most estimated moving time (heap.h's cost model) */
 } defrag_decision_t;
 
 typedef enum defrag_state {
@@ -72,10 +77,11 @@ typedef struct defrag_policy {
   uint64_t last_live, last_committed; /* previous reading, to detect an idle heap */
   uint64_t last_now_ns;             /* ... and its time, to detect a shrinking heap */
   unsigned failures;                /* consecutive barriers that did not stop the world */
-  /* Bytes per step, adapted after every step so the compaction part of a pause stays near
-   * pause_target_ns: moving 16-byte objects costs far more per byte than moving 4 KiB ones,
-   * and machines differ. Never above budget_bytes nor below min_budget_bytes. */
-  uint64_t budget;
+  /* Estimated moving time per step (heap.h's model: per object + per KiB, so that the mix
+   * of classes a step meets does not change its cost), scaled after every step that moved
+   * enough to measure by estimated / measured time, so the compaction part of a pause stays
+   * near pause_target_ns on this machine. Within [min_budget_ns, max_budget_ns]. */
+  uint64_t budget_ns;
   /* After an episode that ended still above `upper` (pinned objects, nothing movable, busy
    * threads) the policy does not start again until the heap changed by 1/8 or the
    * cooldown elapsed, so a stuck heap does not cost a barrier every poll. */

@@ -34,7 +34,7 @@ static void test_defaults(void) {
   default_config(&cfg);
   CHECK(cfg.upper == 1.2 && cfg.lower == 1.02);
   CHECK(cfg.min_excess == 4 * MIB && cfg.budget_bytes == 4 * MIB);
-  CHECK(cfg.min_budget_bytes == 64 * 1024);
+  CHECK(cfg.min_budget_ns == 150 * 1000 && cfg.pause_target_ns == 500 * 1000);
   CHECK(cfg.pause_target_ns == 500 * 1000 && cfg.cpu_cap == 0.05);
   CHECK(cfg.poll_ns == 50 * MS && cfg.max_poll_ns == 1000 * MS);
 }
@@ -220,57 +220,82 @@ static void test_cpu_cap(void) {
   CHECK(d.action == DEFRAG_SLEEP && d.sleep_ns == 3 * MS);
 }
 
-/* The budget follows the measured compaction time toward pause_target_ns, within
- * [min_budget_bytes, budget_bytes], growing at most 2x per step. */
+/* The budget is estimated moving time (heap.h's cost model): scaled by estimated / measured
+ * time after each step that moved enough to measure, so the next step's compaction takes
+ * about pause_target_ns; within [min_budget_ns, max_budget_ns], growing at most 2x per
+ * step. The byte cap is ALASKA_DEFRAG_BUDGET throughout. */
 static void test_budget_adapts(void) {
   defrag_config_t cfg;
   default_config(&cfg);
+  uint64_t target = cfg.pause_target_ns;
+  CHECK(cfg.min_budget_ns < target && cfg.max_budget_ns == 8 * target);
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
   defrag_reading_t r = reading(0, 100 * MIB, 200 * MIB);
   defrag_decision_t d = defrag_policy_decide(&p, &r, NULL);
   CHECK(d.action == DEFRAG_COMPACT);
-  CHECK(d.budget_bytes >= cfg.min_budget_bytes && d.budget_bytes <= cfg.budget_bytes);
-  CHECK(d.budget_bytes == cfg.min_budget_bytes); /* the first step's cost is unknown */
-  uint64_t b = d.budget_bytes;
-  /* Half the target: the next step gets twice the budget. */
-  defrag_step_result_t quick = {.stopped = 1, .bytes_moved = b, .bytes_released = b,
-                                .duration_ns = cfg.pause_target_ns / 2,
-                                .compact_ns = cfg.pause_target_ns / 2};
+  CHECK(d.budget_bytes == cfg.budget_bytes);
+  CHECK(d.budget_ns == target); /* the model is trusted until a step says otherwise */
+  uint64_t b = d.budget_ns;
+  /* The machine moves twice as fast as estimated: twice the budget. */
+  defrag_step_result_t quick = {.stopped = 1, .bytes_moved = MIB, .bytes_released = MIB,
+                                .estimate_ns = b, .duration_ns = b / 2, .compact_ns = b / 2};
   defrag_policy_decide(&p, &r, &quick);
   d = defrag_policy_decide(&p, &r, NULL);
-  CHECK(d.action == DEFRAG_COMPACT && d.budget_bytes == 2 * b);
-  b = d.budget_bytes;
-  /* Twice the target: the next step gets half the budget. */
-  defrag_step_result_t slow = {.stopped = 1, .bytes_moved = b, .bytes_released = b,
-                               .duration_ns = 2 * cfg.pause_target_ns,
-                               .compact_ns = 2 * cfg.pause_target_ns};
+  CHECK(d.action == DEFRAG_COMPACT && d.budget_ns == 2 * target);
+  CHECK(d.budget_bytes == cfg.budget_bytes);
+  b = d.budget_ns;
+  /* Twice slower than estimated: half the target, at once. */
+  defrag_step_result_t slow = {.stopped = 1, .bytes_moved = MIB, .bytes_released = MIB,
+                               .estimate_ns = b, .duration_ns = 2 * b, .compact_ns = 2 * b};
   defrag_policy_decide(&p, &r, &slow);
   d = defrag_policy_decide(&p, &r, NULL);
-  CHECK(d.action == DEFRAG_COMPACT && d.budget_bytes == b / 2);
+  CHECK(d.action == DEFRAG_COMPACT && d.budget_ns == target / 2);
+  /* As estimated: stays (whatever bytes or classes the step moved). */
+  b = d.budget_ns;
+  defrag_step_result_t exact = {.stopped = 1, .bytes_moved = 64 * 1024,
+                                .estimate_ns = target / 2, .duration_ns = target / 2,
+                                .compact_ns = target / 2};
+  defrag_policy_decide(&p, &r, &exact);
+  d = defrag_policy_decide(&p, &r, NULL);
+  CHECK(d.budget_ns == target);
+  b = d.budget_ns;
+  /* A step that moved too little to measure a rate leaves it alone... */
+  defrag_step_result_t tiny = {.stopped = 1, .bytes_moved = 4096, .estimate_ns = target / 10,
+                               .duration_ns = target / 3, .compact_ns = target / 3};
+  defrag_policy_decide(&p, &r, &tiny);
+  d = defrag_policy_decide(&p, &r, NULL);
+  CHECK(d.budget_ns == b);
+  /* ... unless it took longer than the target anyway. */
+  tiny.compact_ns = 2 * target;
+  defrag_policy_decide(&p, &r, &tiny);
+  d = defrag_policy_decide(&p, &r, NULL);
+  CHECK(d.budget_ns == b / 2);
   /* Very slow steps never push it below the floor. */
   for (int i = 0; i < 20; i++) {
-    slow.compact_ns = 50 * cfg.pause_target_ns;
+    slow.estimate_ns = d.budget_ns;
+    slow.compact_ns = 50 * d.budget_ns;
     defrag_policy_decide(&p, &r, &slow);
     d = defrag_policy_decide(&p, &r, NULL);
   }
-  CHECK(d.budget_bytes == cfg.min_budget_bytes);
+  CHECK(d.budget_ns == cfg.min_budget_ns);
   /* Very fast steps: doubles per step, up to the ceiling. */
-  uint64_t prev = d.budget_bytes;
-  defrag_step_result_t fast = {.stopped = 1, .bytes_moved = MIB, .bytes_released = MIB,
-                               .duration_ns = 1000, .compact_ns = 1000};
+  uint64_t prev = d.budget_ns;
   for (int i = 0; i < 30; i++) {
+    defrag_step_result_t fast = {.stopped = 1, .bytes_moved = MIB, .bytes_released = MIB,
+                                 .estimate_ns = d.budget_ns, .duration_ns = 1000,
+                                 .compact_ns = 1000};
     defrag_policy_decide(&p, &r, &fast);
     d = defrag_policy_decide(&p, &r, NULL);
-    CHECK(d.budget_bytes <= 2 * prev && d.budget_bytes <= cfg.budget_bytes);
-    prev = d.budget_bytes;
+    CHECK(d.budget_ns <= 2 * prev && d.budget_ns <= cfg.max_budget_ns);
+    prev = d.budget_ns;
   }
-  CHECK(d.budget_bytes == cfg.budget_bytes);
+  CHECK(d.budget_ns == cfg.max_budget_ns);
   /* A barrier that did not stop the world says nothing about the budget. */
   defrag_step_result_t busy = {.stopped = 0, .duration_ns = 100000};
   defrag_policy_decide(&p, &r, &busy);
   d = defrag_policy_decide(&p, &r, NULL);
-  CHECK(d.action == DEFRAG_COMPACT && d.budget_bytes == cfg.budget_bytes);
+  CHECK(d.action == DEFRAG_COMPACT && d.budget_ns == cfg.max_budget_ns);
 }
 
 /* An episode that cannot get below the lower bound but is below the trigger ends normally:

@@ -49,7 +49,8 @@ int main(int argc, char **argv) {
   }
   const char *expected[] = {"halloc", "hfree", "handles_live", "handles_peak", "huge_allocs",
                             "objects_moved", "barriers", "max_pause_us", "pause_p50_us",
-                            "pause_p99_us", "table_resident_bytes", "slotmap_resident_bytes"};
+                            "pause_p99_us", "max_stop_us", "stop_p50_us", "stop_p99_us",
+                            "table_resident_bytes", "slotmap_resident_bytes"};
   for (size_t e = 0; e < sizeof expected / sizeof *expected; e++) {
     int found = 0;
     for (int i = 0; i < n; i++) found |= strcmp(keys[i], expected[e]) == 0;

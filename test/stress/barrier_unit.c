@@ -12,6 +12,7 @@
 #endif
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -118,9 +119,49 @@ static void wait_ready(int n) {
 /* ---- parked threads: blocked in a wrapped call, stopped without the signal ------------- */
 
 static int park_pipe[2];
-/* Holds `id` pinned and `id + 100` in a cleared slot, and blocks in poll() with the barrier
- * signal blocked: only parking can stop it. */
-static void *parked_in_poll(void *arg) {
+/* The wrapped calls a thread parks in: poll, a condition variable wait, a semaphore wait. */
+enum park_call { PARK_POLL, PARK_COND, PARK_SEM, PARK_CALLS };
+static const char *const park_call_name[PARK_CALLS] = {"poll", "pthread_cond_wait", "sem_wait"};
+static enum park_call park_call;
+static pthread_mutex_t park_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t park_cond = PTHREAD_COND_INITIALIZER;
+static int park_flag;
+static sem_t park_sem;
+
+/* Blocks in the call under test until park_wake; 1 if it returned as it should. */
+static int park_block(void) {
+  switch (park_call) {
+  case PARK_POLL: {
+    struct pollfd p = {park_pipe[0], POLLIN, 0};
+    return poll(&p, 1, -1) == 1;
+  }
+  case PARK_COND: {
+    int r = 0;
+    pthread_mutex_lock(&park_mutex);
+    while (!park_flag && r == 0) r = pthread_cond_wait(&park_cond, &park_mutex);
+    pthread_mutex_unlock(&park_mutex);
+    return r == 0;
+  }
+  default:
+    return sem_wait(&park_sem) == 0;
+  }
+}
+static void park_wake(void) {
+  switch (park_call) {
+  case PARK_POLL: CHECK(write(park_pipe[1], "x", 1) == 1, "write"); break;
+  case PARK_COND:
+    pthread_mutex_lock(&park_mutex);
+    park_flag = 1;
+    pthread_cond_signal(&park_cond);
+    pthread_mutex_unlock(&park_mutex);
+    break;
+  default: CHECK(sem_post(&park_sem) == 0, "sem_post"); break;
+  }
+}
+
+/* Holds `id` pinned and `id + 100` in a cleared slot, and blocks in the call under test with
+ * the barrier signal blocked: only parking can stop it. */
+static void *parked_in_call(void *arg) {
   uint32_t id = (uint32_t)(uintptr_t)arg;
   sigset_t s;
   sigemptyset(&s);
@@ -131,10 +172,9 @@ static void *parked_in_poll(void *arg) {
   slot[1] = fake_handle(id + 100);
   slot[1] = 0;
   atomic_fetch_add(&ready, 1);
-  struct pollfd p = {park_pipe[0], POLLIN, 0};
-  int r = poll(&p, 1, -1);
+  int ok = park_block();
   pthread_sigmask(SIG_UNBLOCK, &s, NULL);
-  return (void *)(uintptr_t)(r == 1 && slot[0] == fake_handle(id));
+  return (void *)(uintptr_t)(ok && slot[0] == fake_handle(id));
 }
 
 static alaska_thread_t *thread_by_tid(pid_t tid) {
@@ -144,17 +184,22 @@ static alaska_thread_t *thread_by_tid(pid_t tid) {
 }
 
 static _Atomic pid_t parked_tid;
-static void *parked_in_poll_tid(void *arg) {
+static void *parked_in_call_tid(void *arg) {
   atomic_store(&parked_tid, gettid());
-  return parked_in_poll(arg);
+  return parked_in_call(arg);
 }
 
-static void test_parked(void) {
+static void test_parked_in(enum park_call call) {
+  const char *name = park_call_name[call];
+  park_call = call;
+  park_flag = 0;
   go_home = 0;
   atomic_store(&ready, 0);
+  atomic_store(&parked_tid, 0);
   CHECK(pipe(park_pipe) == 0, "pipe");
+  CHECK(sem_init(&park_sem, 0, 0) == 0, "sem_init");
   pthread_t th;
-  pthread_create(&th, NULL, parked_in_poll_tid, (void *)(uintptr_t)4000);
+  pthread_create(&th, NULL, parked_in_call_tid, (void *)(uintptr_t)4000);
   wait_ready(1);
   alaska_threads_lock();
   alaska_thread_t *t = thread_by_tid(atomic_load(&parked_tid));
@@ -165,25 +210,80 @@ static void test_parked(void) {
   uint64_t sent = atomic_load(&t->signals_sent);
   for (int i = 0; i < 50; i++) {
     alaska_barrier_outcome_t o = stop_world();
-    CHECK(o == ALASKA_BARRIER_STOPPED, "stop %d with a thread parked in poll: outcome %d", i, o);
+    CHECK(o == ALASKA_BARRIER_STOPPED, "stop %d with a thread parked in %s: outcome %d", i, name, o);
     if (o != ALASKA_BARRIER_STOPPED) break;
-    CHECK(alaska_barrier_is_pinned(4000, NULL), "parked thread's pin slot pins (stop %d)", i);
-    CHECK(!alaska_barrier_is_pinned(4100, NULL), "its cleared slot does not (stop %d)", i);
+    CHECK(alaska_barrier_is_pinned(4000, NULL), "parked thread's pin slot pins (%s, stop %d)", name, i);
+    CHECK(!alaska_barrier_is_pinned(4100, NULL), "its cleared slot does not (%s, stop %d)", name, i);
     alaska_barrier_release();
   }
-  CHECK(atomic_load(&t->signals_sent) == sent, "a parked thread is never signalled");
-  /* Wake it while the world is stopped: it must wait for the release to leave poll(). */
+  CHECK(atomic_load(&t->signals_sent) == sent, "a thread parked in %s is never signalled", name);
+  /* Wake it while the world is stopped: it must wait for the release to return. */
   CHECK(stop_world() == ALASKA_BARRIER_STOPPED, "stop before the wake-up");
-  CHECK(write(park_pipe[1], "x", 1) == 1, "write");
+  park_wake();
   usleep(20000);
   CHECK(atomic_load(&t->park_state) != ALASKA_PARK_RUNNING,
-        "woken during a barrier, it stays parked until release");
+        "woken in %s during a barrier, it stays parked until release", name);
   alaska_barrier_release();
   void *ok = NULL;
   pthread_join(th, &ok);
-  CHECK(ok == (void *)1, "poll returned the event, the pin slot intact");
+  CHECK(ok == (void *)1, "%s returned as it should, the pin slot intact", name);
   close(park_pipe[0]);
   close(park_pipe[1]);
+  sem_destroy(&park_sem);
+}
+
+static void test_parked(void) {
+  for (int c = 0; c < PARK_CALLS; c++) test_parked_in((enum park_call)c);
+}
+
+/* Cancelled while parked (and claimed by a barrier): the program's cleanup handler runs only
+ * after the release, with the thread running again. */
+static _Atomic int cancel_cleanup_ran;
+static _Atomic uint64_t cancel_cleanup_state;
+static void cancel_cleanup(void *arg) {
+  alaska_thread_t *t = arg;
+  atomic_store(&cancel_cleanup_state, atomic_load(&t->park_state));
+  atomic_store(&cancel_cleanup_ran, 1);
+}
+static void *parked_then_cancelled(void *arg) {
+  (void)arg;
+  atomic_store(&parked_tid, gettid());
+  alaska_threads_lock();
+  static alaska_thread_t *self; /* static: survives the cleanup buffer's setjmp */
+  self = thread_by_tid(gettid());
+  alaska_threads_unlock();
+  pthread_cleanup_push(cancel_cleanup, self);
+  atomic_fetch_add(&ready, 1);
+  sem_wait(&park_sem); /* never posted */
+  pthread_cleanup_pop(0);
+  return NULL;
+}
+
+static void test_cancel_parked(void) {
+  atomic_store(&ready, 0);
+  atomic_store(&parked_tid, 0);
+  atomic_store(&cancel_cleanup_ran, 0);
+  CHECK(sem_init(&park_sem, 0, 0) == 0, "sem_init");
+  pthread_t th;
+  pthread_create(&th, NULL, parked_then_cancelled, NULL);
+  wait_ready(1);
+  alaska_threads_lock();
+  alaska_thread_t *t = thread_by_tid(atomic_load(&parked_tid));
+  alaska_threads_unlock();
+  CHECK(t != NULL, "thread registered");
+  if (!t) return;
+  while (atomic_load(&t->park_state) != ALASKA_PARK_PARKED) sched_yield();
+  CHECK(stop_world() == ALASKA_BARRIER_STOPPED, "stop with a thread parked in sem_wait");
+  pthread_cancel(th);
+  usleep(20000);
+  CHECK(!atomic_load(&cancel_cleanup_ran), "cancelled during a barrier: no cleanup before release");
+  alaska_barrier_release();
+  pthread_join(th, NULL);
+  CHECK(atomic_load(&cancel_cleanup_ran), "the program's cleanup handler ran");
+  CHECK(atomic_load(&cancel_cleanup_state) == ALASKA_PARK_RUNNING,
+        "it ran with the thread unparked (state %llx)",
+        (unsigned long long)atomic_load(&cancel_cleanup_state));
+  sem_destroy(&park_sem);
 }
 
 static void test_registry_and_pins(void) {
@@ -546,6 +646,7 @@ int main(void) {
   test_busy();
   test_timeout();
   test_parked();
+  test_cancel_parked();
   test_altstack();
   test_initiator_on_altstack();
   test_coroutine();

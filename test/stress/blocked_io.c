@@ -76,7 +76,7 @@ static void test_blocked_read(void) {
   int compacted = 0;
   for (int round = 0; round < 5; round++) {
     alaska_compact_step_t step;
-    alaska_barrier_compact(SIZE_MAX, 1, 50, &step);
+    alaska_barrier_compact(SIZE_MAX, 0, 1, 50, &step);
     compacted += step.outcome == ALASKA_BARRIER_STOPPED;
   }
   CHECK(compacted > 0, "no compaction could stop the world");
@@ -89,7 +89,7 @@ static void test_blocked_read(void) {
   for (int i = 0; i < BUF; i++) msg[i] = (char)('a' + i % 26);
   CHECK(write(pipe_fds[1], msg, BUF / 2) == BUF / 2, "write 1");
   usleep(10000);
-  alaska_barrier_compact(SIZE_MAX, 1, 50, NULL);
+  alaska_barrier_compact(SIZE_MAX, 0, 1, 50, NULL);
   CHECK(write(pipe_fds[1], msg + BUF / 2, BUF / 2) == BUF / 2, "write 2");
   pthread_join(th, NULL);
   CHECK(reader_got == BUF, "read %zd bytes", reader_got);
@@ -144,7 +144,7 @@ static void test_blocked_signal(void) {
   release_blocker = 1;
   pthread_join(th, NULL);
   alaska_compact_step_t step;
-  alaska_barrier_compact(SIZE_MAX, 0, 50, &step);
+  alaska_barrier_compact(SIZE_MAX, 0, 0, 50, &step);
   CHECK(step.outcome == ALASKA_BARRIER_STOPPED,
         "compaction works again once the thread is gone (%d)", step.outcome);
 }

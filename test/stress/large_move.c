@@ -56,7 +56,7 @@ int main(void) {
 
   alaska_barrier_stats_t bs, as;
   alaska_barrier_get_stats(&bs);
-  alaska_barrier_compact(0, 1, 10, NULL); /* budget 0 = unlimited, move everything */
+  alaska_barrier_compact(0, 0, 1, 10, NULL); /* budget 0 = unlimited, move everything */
   alaska_barrier_get_stats(&as);
   CHECK(as.objects_moved >= bs.objects_moved + NSIZES, "moved %llu objects, want >= %zu",
         (unsigned long long)(as.objects_moved - bs.objects_moved), NSIZES);

@@ -162,7 +162,7 @@ int main(int argc, char **argv) {
       if (o == ALASKA_BARRIER_STOPPED) alaska_barrier_release();
     } else {
       alaska_compact_step_t step;
-      alaska_barrier_compact(budget, 0, 1, &step);
+      alaska_barrier_compact(budget, 0, 0, 1, &step);
       o = step.outcome;
     }
     alaska_barrier_get_stats(&after);

@@ -1,11 +1,14 @@
 /* sleeps.c — calls that block in the kernel behave as natively while barriers run (under
  * ALASKA_STRESS a barrier every millisecond): sleeps last their whole time, poll/select/
- * epoll_wait time out instead of returning EINTR, pause/sigsuspend return only for the
+ * epoll_wait, sem_timedwait/sem_clockwait and sigtimedwait time out instead of returning
+ * EINTR, sem_wait waits for its post, pause/sigsuspend return only for the
  * program's own signal. Their arguments live in heap objects, and other threads keep
  * allocating so barriers have objects to move. */
 #define _GNU_SOURCE
 #include <poll.h>
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -42,6 +45,25 @@ static void *churn(void *arg) {
   }
   for (int k = 0; k < 64; k++) free(keep[k]);
   return NULL;
+}
+
+/* Posts *arg after 50 ms. */
+static void *post_later(void *arg) {
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  usleep(50000);
+  CHECK(sem_post(arg) == 0);
+  return NULL;
+}
+
+static struct timespec *deadline_in_ms(clockid_t clock, int ms) {
+  struct timespec *t = malloc(sizeof *t);
+  CHECK(clock_gettime(clock, t) == 0);
+  t->tv_nsec += (long)ms * 1000000L;
+  t->tv_sec += t->tv_nsec / 1000000000L;
+  t->tv_nsec %= 1000000000L;
+  return t;
 }
 
 static volatile sig_atomic_t alarms;
@@ -115,6 +137,45 @@ int main(void) {
     CHECK(write(fds[1], "x", 1) == 1);
     CHECK(epoll_wait(ep, ev, 4, 1000) == 1 && ev[0].data.u64 == 42);
     CHECK(poll(pfd, 1, 1000) == 1 && (pfd->revents & POLLIN));
+
+    /* Semaphores in a heap object: a timed wait times out (ETIMEDOUT, never EINTR), an
+     * untimed one returns 0 when the post comes. */
+    sem_t *sem = malloc(sizeof *sem);
+    CHECK(sem_init(sem, 0, 0) == 0);
+    struct timespec *abs = deadline_in_ms(CLOCK_REALTIME, 50);
+    t0 = now_ms();
+    errno = 0;
+    CHECK(sem_timedwait(sem, abs) == -1 && errno == ETIMEDOUT);
+    LASTED(t0, 50);
+    free(abs);
+    abs = deadline_in_ms(CLOCK_MONOTONIC, 50);
+    t0 = now_ms();
+    errno = 0;
+    CHECK(sem_clockwait(sem, CLOCK_MONOTONIC, abs) == -1 && errno == ETIMEDOUT);
+    LASTED(t0, 50);
+    free(abs);
+    pthread_t poster;
+    t0 = now_ms();
+    CHECK(pthread_create(&poster, NULL, post_later, sem) == 0);
+    CHECK(sem_wait(sem) == 0);
+    LASTED(t0, 50);
+    pthread_join(poster, NULL);
+    CHECK(sem_trywait(sem) == -1 && errno == EAGAIN);
+    CHECK(sem_destroy(sem) == 0);
+    free(sem);
+
+    /* sigtimedwait for a signal that never comes times out with EAGAIN. */
+    sigset_t *usr = malloc(sizeof *usr), *old_mask = malloc(sizeof *old_mask);
+    sigemptyset(usr);
+    sigaddset(usr, SIGUSR1);
+    CHECK(sigprocmask(SIG_BLOCK, usr, old_mask) == 0);
+    t0 = now_ms();
+    errno = 0;
+    CHECK(sigtimedwait(usr, NULL, req) == -1 && errno == EAGAIN);
+    LASTED(t0, 60);
+    CHECK(sigprocmask(SIG_SETMASK, old_mask, NULL) == 0);
+    free(usr);
+    free(old_mask);
 
     /* pause and sigsuspend return for the program's own signal, and only for it. The
      * timer repeats for pause (a first alarm may come before pause starts); sigsuspend
