@@ -4,7 +4,9 @@
 # in build-bench/ (release), compiles bench/pause/pause.c with alaska-clang, writes the table
 # into docs/bench.md (section "pause"); plus budgeted barriers (0/256/1024/4096 KiB) from
 # test/stress/pause_bench.
-#   bash bench/run-pause.sh [--reps N] [--threads 1,8] [--mib 1] [--modes busy] [--no-doc]
+#   bash bench/run-pause.sh [--reps N] [--threads 1,8] [--mib 1] [--modes busy] [--ttsp none,qsort] [--no-doc]
+# and a time-to-stop table (bench/pause/ttsp.c: 8 spinning threads plus one in qsort, memcpy,
+# read or nanosleep).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # (alaska-clang refuses to run without the C++ support library, even for C)

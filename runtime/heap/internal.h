@@ -261,6 +261,9 @@ uint32_t *ids_alloc(unsigned bin) ALASKA_HIDDEN;
 void ids_map_release(page_t *pg);             /* give a free page's slot map back */
 /* The same after the caller gave the map's OS pages back itself. */
 void ids_map_release_released(page_t *pg) ALASKA_HIDDEN;
+/* Once more than 1 MiB of small maps is free: give back the OS pages of the map chunks that
+ * hold no map of page descriptors [0, npages). Returns the bytes given back. */
+size_t ids_trim(size_t npages) ALASKA_HIDDEN;
 
 /* page.c: operations on one small page (its owner, or the heap lock held) */
 void page_init_small(page_t *pg, unsigned cls);

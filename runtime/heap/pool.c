@@ -203,6 +203,7 @@ size_t pool_release_dirty(void) {
     s->dirty = SPAN_CLEAN;
     span_insert(span_coalesce(s));
   }
+  ids_trim(pool_bump);
   pthread_mutex_unlock(&alaska_heap_lock);
   RT_LEAVE();
   return released;
@@ -223,6 +224,7 @@ void pool_purge(void) {
     s->dirty = SPAN_CLEAN;
     span_insert(span_coalesce(s));
   }
+  ids_trim(pool_bump);
 }
 
 /* Relaxed: the compaction planner reads it without alaska_heap_lock. */
