@@ -654,27 +654,16 @@ static uint64_t read_given_up(void) {
   return atomic_load(&st_busy) + atomic_load(&st_timeout) + atomic_load(&st_unscannable);
 }
 static uint64_t read_max_pause(void) { return atomic_load(&st_pause_max_us); }
-static uint64_t read_p50_pause(void) {
+static alaska_barrier_stats_t stats_now(void) {
   alaska_barrier_stats_t s;
   alaska_barrier_get_stats(&s);
-  return s.pause_p50_us;
+  return s;
 }
-static uint64_t read_p99_pause(void) {
-  alaska_barrier_stats_t s;
-  alaska_barrier_get_stats(&s);
-  return s.pause_p99_us;
-}
+static uint64_t read_p50_pause(void) { return stats_now().pause_p50_us; }
+static uint64_t read_p99_pause(void) { return stats_now().pause_p99_us; }
 static uint64_t read_max_stop(void) { return atomic_load(&st_stop_max_us); }
-static uint64_t read_p50_stop(void) {
-  alaska_barrier_stats_t s;
-  alaska_barrier_get_stats(&s);
-  return s.stop_p50_us;
-}
-static uint64_t read_p99_stop(void) {
-  alaska_barrier_stats_t s;
-  alaska_barrier_get_stats(&s);
-  return s.stop_p99_us;
-}
+static uint64_t read_p50_stop(void) { return stats_now().stop_p50_us; }
+static uint64_t read_p99_stop(void) { return stats_now().stop_p99_us; }
 
 __attribute__((constructor(102))) static void barrier_constructor(void) {
   alaska_barrier_init();

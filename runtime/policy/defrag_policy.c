@@ -23,7 +23,7 @@ void defrag_config_from_options(defrag_config_t *cfg, const alaska_options_t *o)
   cfg->poll_ns = (uint64_t)(o->defrag_poll_ms * 1e6);
   /* Fixed constants (docs/design.md §7), kept consistent with the options above. */
   cfg->min_budget_ns = 150 * US; /* a quarter page of 16-byte objects (1024 x 0.15 us) */
-  cfg->max_budget_ns = 8 * cfg->pause_target_ns;
+  cfg->max_budget_ns = 2 * cfg->pause_target_ns;
   if (cfg->max_budget_ns < cfg->min_budget_ns) cfg->max_budget_ns = cfg->min_budget_ns;
   cfg->max_poll_ns = 1000 * MS;
   if (cfg->max_poll_ns < cfg->poll_ns) cfg->max_poll_ns = cfg->poll_ns;

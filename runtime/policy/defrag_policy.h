@@ -21,7 +21,8 @@ typedef struct defrag_config {
   uint64_t pause_target_ns; /* aim for compaction work of this long per pause */
   /* The adaptive budget, in estimated moving time (heap.h's cost model), is kept within
    * [min_budget_ns, max_budget_ns]: the floor lets a step empty any page but the densest
-   * of 16-byte objects, the ceiling bounds what one wrong estimate can cost. */
+   * of 16-byte objects, the ceiling bounds what a step after a hot-cache one (which looked
+   * faster than estimated) can cost. */
   uint64_t min_budget_ns, max_budget_ns;
   double cpu_cap;           /* max fraction of wall time spent in compaction pauses */
   uint64_t poll_ns;         /* idle polling interval after a change */

@@ -228,7 +228,7 @@ static void test_budget_adapts(void) {
   defrag_config_t cfg;
   default_config(&cfg);
   uint64_t target = cfg.pause_target_ns;
-  CHECK(cfg.min_budget_ns < target && cfg.max_budget_ns == 8 * target);
+  CHECK(cfg.min_budget_ns < target && cfg.max_budget_ns == 2 * target);
   defrag_policy_t p;
   defrag_policy_init(&p, &cfg);
   defrag_reading_t r = reading(0, 100 * MIB, 200 * MIB);

@@ -189,6 +189,18 @@ static void *parked_in_call_tid(void *arg) {
   return parked_in_call(arg);
 }
 
+/* The record of the thread that stored parked_tid, once it is ready and parked. */
+static alaska_thread_t *parked_thread(void) {
+  wait_ready(1);
+  alaska_threads_lock();
+  alaska_thread_t *t = thread_by_tid(atomic_load(&parked_tid));
+  alaska_threads_unlock();
+  CHECK(t != NULL, "parked thread registered");
+  if (t)
+    while (atomic_load(&t->park_state) != ALASKA_PARK_PARKED) sched_yield();
+  return t;
+}
+
 static void test_parked_in(enum park_call call) {
   const char *name = park_call_name[call];
   park_call = call;
@@ -200,13 +212,8 @@ static void test_parked_in(enum park_call call) {
   CHECK(sem_init(&park_sem, 0, 0) == 0, "sem_init");
   pthread_t th;
   pthread_create(&th, NULL, parked_in_call_tid, (void *)(uintptr_t)4000);
-  wait_ready(1);
-  alaska_threads_lock();
-  alaska_thread_t *t = thread_by_tid(atomic_load(&parked_tid));
-  alaska_threads_unlock();
-  CHECK(t != NULL, "parked thread registered");
+  alaska_thread_t *t = parked_thread();
   if (!t) return;
-  while (atomic_load(&t->park_state) != ALASKA_PARK_PARKED) sched_yield();
   uint64_t sent = atomic_load(&t->signals_sent);
   for (int i = 0; i < 50; i++) {
     alaska_barrier_outcome_t o = stop_world();
@@ -266,13 +273,8 @@ static void test_cancel_parked(void) {
   CHECK(sem_init(&park_sem, 0, 0) == 0, "sem_init");
   pthread_t th;
   pthread_create(&th, NULL, parked_then_cancelled, NULL);
-  wait_ready(1);
-  alaska_threads_lock();
-  alaska_thread_t *t = thread_by_tid(atomic_load(&parked_tid));
-  alaska_threads_unlock();
-  CHECK(t != NULL, "thread registered");
+  alaska_thread_t *t = parked_thread();
   if (!t) return;
-  while (atomic_load(&t->park_state) != ALASKA_PARK_PARKED) sched_yield();
   CHECK(stop_world() == ALASKA_BARRIER_STOPPED, "stop with a thread parked in sem_wait");
   pthread_cancel(th);
   usleep(20000);
