@@ -128,9 +128,10 @@ defrag_decision_t defrag_policy_decide(defrag_policy_t *p, const defrag_reading_
   p->last_ratio = defrag_ratio(r->live_bytes, r->committed_bytes);
 
   if (p->state == DEFRAG_ACTIVE && shrinking) {
-    p->state = DEFRAG_IDLE; /* not stuck: the next episode starts on the usual trigger */
+    /* The episode waits, still active: once live stops falling it goes on down to the lower
+     * bound (ending it here left Redis's heap at 1.13 after a bulk load, below the trigger
+     * for good). */
     p->failures = 0;
-    p->idle_sleep_ns = p->cfg.poll_ns;
     if (step && step->stopped) {
       p->steps_stopped++;
       adapt_budget(p, step);
