@@ -104,6 +104,34 @@ static void test_budget_respected(void) {
   for (int i = 0; i < M; i += 8) hfree(objs[i]);
 }
 
+/* The time budget (estimated moving time, heap.h's model): a compaction stays within it,
+ * except that its first source page always fits, so even a tiny budget empties a page. */
+static void test_time_budget(void) {
+  enum { M = 50000 };
+  for (int i = 0; i < M; i++) objs[i] = halloc(16);
+  for (int i = 0; i < M; i++)
+    if (i % 4) hfree(objs[i]); /* pages a quarter full: ~1,000 objects each */
+  for (int pass = 0; pass < 2; pass++) {
+    uint64_t budget_ns = pass == 0 ? 1 : 200000;
+    uint64_t objects0 = alaska_stat_objects_moved, bytes0 = alaska_stat_bytes_moved;
+    alaska_compaction_t cx;
+    alaska_heap_compact_prepare(&cx, 0, budget_ns, 0);
+    alaska_heap_compact_stopped(&cx, NULL, NULL);
+    CHECK(cx.pages_emptied >= 1);
+    uint64_t objects = alaska_stat_objects_moved - objects0;
+    uint64_t bytes = alaska_stat_bytes_moved - bytes0;
+    CHECK(objects > 0);
+    CHECK_EQ(cx.moved_objects, objects);
+    uint64_t estimate = alaska_move_estimate_ns(objects, bytes); /* per-object rounding: */
+    CHECK(cx.moved_ns <= estimate && estimate - cx.moved_ns <= objects);
+    /* One page at most past the budget: the first one, or none. */
+    CHECK(cx.moved_ns <= budget_ns || objects <= ALASKA_SLOTS_PER_PAGE_MAX);
+    if (pass == 1) CHECK(cx.moved_ns <= budget_ns);
+    alaska_heap_compact_finish(&cx);
+  }
+  for (int i = 0; i < M; i += 4) hfree(objs[i]);
+}
+
 /* A parked thread (outside the runtime) owns pages that compaction rewrites; afterwards it
  * keeps allocating and freeing from them. An exited thread's abandoned pages move too. */
 static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -174,6 +202,7 @@ static void test_threads_pages_move(void) {
 int main(void) {
   RUN(test_compaction_moves_and_releases);
   RUN(test_budget_respected);
+  RUN(test_time_budget);
   RUN(test_threads_pages_move);
   return 0;
 }
