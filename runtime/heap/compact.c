@@ -221,7 +221,6 @@ static void plan(alaska_compaction_t *cx, scratch_t *s, size_t npages) {
       }
     }
 #undef ROOM_LEFT
-  cx->planned_ns = planned_ns;
 
   /* 4. Write the plan; destinations: the densest pages, enough for what was promised plus
    * slack (occupancies change before the pause). Pre-fault what they will receive. */

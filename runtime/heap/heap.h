@@ -36,7 +36,6 @@ typedef struct alaska_compaction {
   void *scratch;        /* compact.c's plan and buffers */
   size_t budget;        /* bytes; SIZE_MAX = no limit */
   uint64_t budget_ns;   /* estimated moving time (alaska_move_estimate_ns); UINT64_MAX = none */
-  uint64_t planned_ns;  /* the estimate of the plan prepare made */
   uint64_t moved_ns;    /* the estimate of the moves made */
   size_t moved_bytes;
   size_t moved_objects;

@@ -34,18 +34,22 @@ static char *ids_chunk, *ids_chunk_end;
 static char **ids_chunks;
 static size_t ids_nchunks, ids_chunks_cap;
 
-static void ids_record_chunk(char *chunk) {
-  if (ids_nchunks == ids_chunks_cap) {
-    size_t cap = ids_chunks_cap ? 2 * ids_chunks_cap : 512;
-    char **d = os_reserve(cap * sizeof *d);
-    if (!d) alaska_fatal("out of memory for slot maps");
-    if (ids_nchunks) {
-      memcpy(d, ids_chunks, ids_nchunks * sizeof *d);
-      os_unmap(ids_chunks, ids_chunks_cap * sizeof *d);
-    }
-    ids_chunks = d;
-    ids_chunks_cap = cap;
+/* Make room for one more pointer in an os_reserve'd array of n of capacity *cap (doubling). */
+static void *grow_pointers(void *array, size_t n, size_t *cap) {
+  if (n < *cap) return array;
+  size_t next = *cap ? 2 * *cap : 512;
+  void *d = os_reserve(next * sizeof(void *));
+  if (!d) alaska_fatal("out of memory for slot maps");
+  if (n) {
+    memcpy(d, array, n * sizeof(void *));
+    os_unmap(array, *cap * sizeof(void *));
   }
+  *cap = next;
+  return d;
+}
+
+static void ids_record_chunk(char *chunk) {
+  ids_chunks = grow_pointers(ids_chunks, ids_nchunks, &ids_chunks_cap);
   ids_chunks[ids_nchunks++] = chunk;
 }
 
@@ -64,29 +68,19 @@ unsigned ids_bin(uint32_t bytes) {
 }
 
 static void stack_push(map_stack_t *st, uint32_t *m) {
-  if (st->n == st->cap) {
-    size_t cap = st->cap ? 2 * st->cap : 512;
-    uint32_t **d = os_reserve(cap * sizeof *d);
-    if (!d) alaska_fatal("out of memory for slot maps");
-    if (st->n) {
-      memcpy(d, st->maps, st->n * sizeof *d);
-      os_unmap(st->maps, st->cap * sizeof *d);
-    }
-    st->maps = d;
-    st->cap = cap;
-  }
+  st->maps = grow_pointers(st->maps, st->n, &st->cap);
   st->maps[st->n++] = m;
 }
 
 uint32_t *ids_alloc(unsigned bin) {
+  size_t bytes = (size_t)1 << (IDS_MIN_SHIFT + bin);
   uint32_t *m = ids_free[bin];
   if (m) {
     ids_free[bin] = *(uint32_t **)m;
-    if ((1u << (IDS_MIN_SHIFT + bin)) < IDS_RELEASE_MIN) ids_free_small -= 1u << (IDS_MIN_SHIFT + bin);
+    if (bytes < IDS_RELEASE_MIN) ids_free_small -= bytes;
     return m;
   }
   if (ids_released[bin].n) return ids_released[bin].maps[--ids_released[bin].n];
-  size_t bytes = (size_t)1 << (IDS_MIN_SHIFT + bin);
   size_t align = bytes < IDS_ALIGN_MAX ? bytes : IDS_ALIGN_MAX;
   ids_chunk = (char *)(((uintptr_t)ids_chunk + align - 1) & ~(uintptr_t)(align - 1));
   if (!ids_chunk || (size_t)(ids_chunk_end - ids_chunk) < bytes) {

@@ -30,10 +30,11 @@
 #include "mover/barrier.h"
 #include "os/os.h"
 
-/* The next definition of `name` (libc's), resolved once. */
-#define REAL(type, name)                                                                \
+/* The next definition of `name` (libc's), resolved once with `lookup`. */
+#define REAL_BY(lookup, type, name)                                                     \
   static type real_##name;                                                              \
-  if (!real_##name) real_##name = (type)next_symbol(#name)
+  if (!real_##name) real_##name = (type)lookup(#name)
+#define REAL(type, name) REAL_BY(next_symbol, type, name)
 
 /* Every wrapped call is a cancellation point: a thread cancelled in it must not unwind
  * into the program's cleanup handlers (compiled code) still counted as stopped. (The
@@ -62,6 +63,16 @@ static void unpark_on_cancel(void *parked) {
   } while (0)
 
 #define ONLY_OURS(seen) (alaska_user_signals == (seen))
+
+/* Returns what `call` returns, parked once: for calls that never fail with EINTR. */
+#define PARKED_ONCE(call)                                                                \
+  do {                                                                                  \
+    unsigned seen_;                                                                     \
+    int r_;                                                                             \
+    PARKED(r_, seen_, call);                                                            \
+    (void)seen_;                                                                        \
+    return r_;                                                                          \
+  } while (0)
 
 /* Returns what `call` returns, but first repeats it (after `next`, which shortens its
  * timeout) while it fails with EINTR from our signal alone. For calls whose failure is
@@ -289,9 +300,6 @@ ALASKA_API int sigwaitinfo(const sigset_t *set, siginfo_t *info) {
  * was most of a barrier's time to stop (Redis's bio threads: up to 4.7 ms). Parked, the
  * waiter is claimed at once. The default (GLIBC_2.3.2) versions, which compiled code and
  * current libraries bind to. */
-#define REAL_COND(type, name)                                                           \
-  static type real_##name;                                                              \
-  if (!real_##name) real_##name = (type)next_cond_symbol(#name)
 static void *next_cond_symbol(const char *name) {
   void *f = dlvsym(RTLD_NEXT, name, "GLIBC_2.3.2");
   return f ? f : next_symbol(name);
@@ -299,23 +307,15 @@ static void *next_cond_symbol(const char *name) {
 
 typedef int (*cond_wait_fn)(pthread_cond_t *, pthread_mutex_t *);
 ALASKA_API int pthread_cond_wait(pthread_cond_t *cond, pthread_mutex_t *mutex) {
-  REAL_COND(cond_wait_fn, pthread_cond_wait);
-  unsigned seen;
-  int r;
-  PARKED(r, seen, real_pthread_cond_wait(cond, mutex));
-  (void)seen;
-  return r;
+  REAL_BY(next_cond_symbol, cond_wait_fn, pthread_cond_wait);
+  PARKED_ONCE(real_pthread_cond_wait(cond, mutex));
 }
 
 typedef int (*cond_timedwait_fn)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
 ALASKA_API int pthread_cond_timedwait(pthread_cond_t *cond, pthread_mutex_t *mutex,
                                       const struct timespec *abstime) {
-  REAL_COND(cond_timedwait_fn, pthread_cond_timedwait);
-  unsigned seen;
-  int r;
-  PARKED(r, seen, real_pthread_cond_timedwait(cond, mutex, abstime));
-  (void)seen;
-  return r;
+  REAL_BY(next_cond_symbol, cond_timedwait_fn, pthread_cond_timedwait);
+  PARKED_ONCE(real_pthread_cond_timedwait(cond, mutex, abstime));
 }
 
 typedef int (*cond_clockwait_fn)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
@@ -323,9 +323,5 @@ typedef int (*cond_clockwait_fn)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
 ALASKA_API int pthread_cond_clockwait(pthread_cond_t *cond, pthread_mutex_t *mutex,
                                       clockid_t clock, const struct timespec *abstime) {
   REAL(cond_clockwait_fn, pthread_cond_clockwait);
-  unsigned seen;
-  int r;
-  PARKED(r, seen, real_pthread_cond_clockwait(cond, mutex, clock, abstime));
-  (void)seen;
-  return r;
+  PARKED_ONCE(real_pthread_cond_clockwait(cond, mutex, clock, abstime));
 }

@@ -87,7 +87,6 @@ static uintptr_t interrupted_pc(const void *uc) {
 /* Moves are the heap's own counters (heap/stats.h), read by alaska_barrier_get_stats. */
 static _Atomic uint64_t st_attempts, st_barriers, st_busy, st_timeout, st_unscannable;
 static _Atomic uint64_t st_pause_max_us, st_pause_total_us, st_stop_max_us;
-static uint64_t last_stop_ns; /* of the last successful stop (initiator, under lock) */
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
@@ -97,6 +96,15 @@ static long futex_wait(_Atomic uint32_t *addr, uint32_t expected, const struct t
 static void futex_wake(_Atomic uint32_t *addr, int n) {
   syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
+/* One sample of a histogram (pause.c's buckets) and its running maximum. */
+static void record_us(_Atomic uint64_t *hist, _Atomic uint64_t *max, uint64_t us) {
+  atomic_fetch_add_explicit(&hist[pause_bucket(us)], 1, memory_order_relaxed);
+  uint64_t m = atomic_load_explicit(max, memory_order_relaxed);
+  while (us > m && !atomic_compare_exchange_weak_explicit(max, &m, us, memory_order_relaxed,
+                                                          memory_order_relaxed)) {
+  }
+}
+
 static uint64_t elapsed_ns(const struct timespec *since) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -541,14 +549,7 @@ alaska_barrier_outcome_t alaska_barrier_stop(void) {
     return outcome;
   }
   /* Time to stop, before the stack scan: what safepoint placement and parking decide. */
-  last_stop_ns = elapsed_ns(&stop_started);
-  uint64_t stop_us = last_stop_ns / 1000;
-  atomic_fetch_add_explicit(&stop_hist[pause_bucket(stop_us)], 1, memory_order_relaxed);
-  uint64_t smax = atomic_load_explicit(&st_stop_max_us, memory_order_relaxed);
-  while (stop_us > smax &&
-         !atomic_compare_exchange_weak_explicit(&st_stop_max_us, &smax, stop_us,
-                                                memory_order_relaxed, memory_order_relaxed)) {
-  }
+  record_us(stop_hist, &st_stop_max_us, elapsed_ns(&stop_started) / 1000);
   if (!collect_pins()) { /* the initiator itself runs on a stack we cannot bound */
     release_locked(g);
     alaska_threads_unlock();
@@ -572,12 +573,7 @@ void alaska_barrier_release(void) {
   alaska_threads_unlock();
   atomic_fetch_add_explicit(&st_barriers, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&st_pause_total_us, pause_us, memory_order_relaxed);
-  atomic_fetch_add_explicit(&pause_hist[pause_bucket(pause_us)], 1, memory_order_relaxed);
-  uint64_t max = atomic_load_explicit(&st_pause_max_us, memory_order_relaxed);
-  while (pause_us > max &&
-         !atomic_compare_exchange_weak_explicit(&st_pause_max_us, &max, pause_us,
-                                                memory_order_relaxed, memory_order_relaxed)) {
-  }
+  record_us(pause_hist, &st_pause_max_us, pause_us);
 }
 
 /* ---- compaction under a barrier ------------------------------------------------------ */
@@ -608,8 +604,6 @@ size_t alaska_barrier_compact(size_t budget, uint64_t budget_ns, int move_everyt
     clock_gettime(CLOCK_MONOTONIC, &t0);
     alaska_heap_compact_stopped(&cx, alaska_barrier_is_pinned, NULL);
     step.compact_ns = elapsed_ns(&t0);
-    step.stop_ns = last_stop_ns;
-    step.objects_moved = cx.moved_objects;
     step.bytes_moved = cx.moved_bytes;
     step.estimate_ns = cx.moved_ns;
     alaska_barrier_release();
@@ -627,6 +621,13 @@ size_t alaska_compact(void) {
 
 /* ---- statistics ----------------------------------------------------------------------- */
 
+static void percentiles(_Atomic uint64_t *src, uint64_t *p50, uint64_t *p99) {
+  uint64_t hist[ALASKA_PAUSE_BUCKETS], total = 0;
+  for (unsigned i = 0; i < ALASKA_PAUSE_BUCKETS; i++) total += hist[i] = atomic_load(&src[i]);
+  *p50 = hist_percentile(hist, total, 0.50);
+  *p99 = hist_percentile(hist, total, 0.99);
+}
+
 void alaska_barrier_get_stats(alaska_barrier_stats_t *out) {
   memset(out, 0, sizeof *out);
   out->attempts = atomic_load(&st_attempts);
@@ -638,15 +639,9 @@ void alaska_barrier_get_stats(alaska_barrier_stats_t *out) {
   out->bytes_moved = __atomic_load_n(&alaska_stat_bytes_moved, __ATOMIC_RELAXED);
   out->pause_max_us = atomic_load(&st_pause_max_us);
   out->pause_total_us = atomic_load(&st_pause_total_us);
-  uint64_t hist[ALASKA_PAUSE_BUCKETS], total = 0;
-  for (unsigned i = 0; i < ALASKA_PAUSE_BUCKETS; i++) total += hist[i] = atomic_load(&pause_hist[i]);
-  out->pause_p50_us = hist_percentile(hist, total, 0.50);
-  out->pause_p99_us = hist_percentile(hist, total, 0.99);
-  total = 0;
-  for (unsigned i = 0; i < ALASKA_PAUSE_BUCKETS; i++) total += hist[i] = atomic_load(&stop_hist[i]);
+  percentiles(pause_hist, &out->pause_p50_us, &out->pause_p99_us);
   out->stop_max_us = atomic_load(&st_stop_max_us);
-  out->stop_p50_us = hist_percentile(hist, total, 0.50);
-  out->stop_p99_us = hist_percentile(hist, total, 0.99);
+  percentiles(stop_hist, &out->stop_p50_us, &out->stop_p99_us);
 }
 
 static uint64_t read_barriers(void) { return atomic_load(&st_barriers); }

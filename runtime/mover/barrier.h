@@ -43,9 +43,7 @@ void alaska_barrier_release(void);
 /* What one alaska_barrier_compact cycle did. */
 typedef struct alaska_compact_step {
   alaska_barrier_outcome_t outcome; /* STOPPED: the compaction ran */
-  uint64_t stop_ns;                 /* signals sent to every thread stopped (last attempt) */
   uint64_t compact_ns;              /* the moving alone (what a budget controls), not the stop */
-  size_t objects_moved;
   size_t bytes_moved;
   uint64_t estimate_ns;             /* of the moves made, by the heap's cost model (heap.h) */
   size_t bytes_released;            /* madvised after the release */
